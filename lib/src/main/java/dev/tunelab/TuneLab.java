@@ -1,0 +1,5 @@
+package dev.tunelab;
+
+public final class TuneLab {
+    private TuneLab() {}
+}

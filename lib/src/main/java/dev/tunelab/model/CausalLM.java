@@ -1,0 +1,45 @@
+package dev.tunelab.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+import java.util.LinkedHashMap;
+
+/**
+ * A decoder-only language model written in DJL NDArray operations (Llama family, GPT-2), ready for autograd.
+ * Parameter names are the Hugging Face checkpoint names, so checkpoints and PEFT adapters map one to one.
+ */
+public interface CausalLM extends AutoCloseable {
+    ModelConfig config();
+
+    /** The manager that owns the parameters. */
+    NDManager manager();
+
+    Device device();
+
+    /** Every parameter by its Hugging Face name, in checkpoint order (tied weights listed once). */
+    LinkedHashMap<String, NDArray> parameters();
+
+    /** Every linear module by its module path, e.g. "model.layers.0.self_attn.q_proj" (lm_head included). */
+    LinkedHashMap<String, Linear> linears();
+
+    /**
+     * Logits for each position.
+     *
+     * @param inputIds      [B, T] int32/int64 token ids
+     * @param attentionMask [B, T] 1 for real tokens, 0 for (left) padding; null means all ones
+     * @param cache         null for a plain forward; otherwise keys/values are appended and reused
+     * @return [B, T, vocab] float32 logits, in the manager of {@code inputIds}
+     */
+    NDArray forward(NDArray inputIds, NDArray attentionMask, KvCache cache);
+
+    /** Final hidden states after the last norm, [B, T, hidden]. */
+    NDArray hiddenStates(NDArray inputIds, NDArray attentionMask);
+
+    /** A fresh, empty key/value cache for this model. */
+    KvCache newCache();
+
+    @Override
+    void close();
+}
