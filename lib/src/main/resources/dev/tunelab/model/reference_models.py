@@ -6,6 +6,8 @@ usage:
   reference_models.py logits   MODEL_DIR REQUEST_JSON OUT_F32   -> raw float32 logits [B, T, V] in OUT_F32
   reference_models.py generate MODEL_DIR REQUEST_JSON           -> {"ids": [[...]]} greedy, KV cache
   reference_models.py bench    MODEL_DIR REQUEST_JSON           -> {"tokens_per_s": ..} greedy, KV cache
+  reference_models.py grad     MODEL_DIR REQUEST_JSON OUT_F32   -> {"loss": ..}; gradients of request["names"] of the
+                               mean next-token cross-entropy, concatenated as raw float32 in OUT_F32
 REQUEST_JSON: {"ids": [[...]], "mask": [[...]] or null, "new_tokens": N, "repetitions": R}
 """
 import json
@@ -192,6 +194,16 @@ def main():
     model = load(model_dir)
     ids = torch.tensor(request["ids"], dtype=torch.long)
     mask = torch.tensor(request["mask"], dtype=torch.float32) if request.get("mask") else torch.ones(ids.shape)
+    if mode == "grad":
+        for t in model.w.values():
+            t.requires_grad_(True)
+        logits, _ = model.forward(ids, mask)
+        v = logits.shape[-1]
+        loss = torch.nn.functional.cross_entropy(logits[:, :-1].reshape(-1, v), ids[:, 1:].reshape(-1))
+        loss.backward()
+        torch.cat([model.w[n].grad.reshape(-1) for n in request["names"]]).numpy().astype("<f4").tofile(sys.argv[4])
+        print(json.dumps({"loss": loss.item()}))
+        return
     with torch.no_grad():
         if mode == "logits":
             logits, _ = model.forward(ids, mask)
