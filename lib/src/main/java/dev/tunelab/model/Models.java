@@ -48,6 +48,23 @@ public final class Models {
         }
     }
 
+    /** A GPT-2 model with N(0, 0.02) weights, unit layer norms and the given seed. */
+    public static LanguageModel random(Gpt2Config config, TextTokenizer tokenizer, long seed) {
+        if (tokenizer.vocabSize() > config.vocabSize()) {
+            throw new IllegalArgumentException("vocab_size " + config.vocabSize() + " is smaller than the tokenizer's "
+                    + tokenizer.vocabSize());
+        }
+        NDManager manager = newManager();
+        try {
+            Map<String, NDArray> weights = randomWeights(manager, Gpt2.expectedShapes(config), seed);
+            return new DecoderLanguageModel("random-gpt2", new Gpt2(config, manager, weights), tokenizer,
+                    GenerationOptions.defaults(), ChatTemplates.plain(), null);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
     /** Just the network of a Hugging Face folder (no tokenizer needed). */
     public static CausalLM loadCausalLM(Path dir) throws IOException {
         ModelConfig config = readConfig(dir.resolve("config.json"));
@@ -139,10 +156,15 @@ public final class Models {
         ObjectNode json;
         if (model.config() instanceof LlamaConfig c) {
             json = c.toJson();
+        } else if (model.config() instanceof Gpt2Config c) {
+            json = c.toJson();
         } else {
             throw new IOException("cannot save config of type " + model.config().getClass().getSimpleName());
         }
-        Safetensors.write(dir.resolve("model.safetensors"), model.parameters(), precision, Map.of());
+        try (NDManager tmp = model.manager().newSubManager()) {
+            Map<String, NDArray> tensors = model instanceof Gpt2 g ? g.checkpointTensors(tmp) : model.parameters();
+            Safetensors.write(dir.resolve("model.safetensors"), tensors, precision, Map.of());
+        }
         ConfigJson.write(dir.resolve("config.json"), json);
     }
 
@@ -151,6 +173,7 @@ public final class Models {
         String type = n.hasNonNull("model_type") ? n.get("model_type").asText() : "";
         return switch (type) {
             case "llama", "mistral", "qwen2" -> LlamaConfig.fromJson(n, configJson.toString());
+            case "gpt2" -> Gpt2Config.fromJson(n, configJson.toString());
             default -> throw new IOException(configJson + ": model_type '" + type
                     + "' is not supported (llama, mistral, qwen2, gpt2)");
         };
@@ -160,7 +183,7 @@ public final class Models {
         if (config instanceof LlamaConfig c) {
             return new Llama(c, manager, weights);
         }
-        throw new IllegalArgumentException("unsupported config " + config.modelType());
+        return new Gpt2((Gpt2Config) config, manager, weights);
     }
 
     static NDManager newManager() {
