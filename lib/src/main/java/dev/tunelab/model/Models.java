@@ -133,6 +133,16 @@ public final class Models {
                 "tokenizer_config.json", "generation_config.json", "special_tokens_map.json"));
     }
 
+    /** A model from the Hugging Face Hub (cached in the HF cache layout; honours HF_HUB_OFFLINE, HF_TOKEN). */
+    public static LanguageModel fromHub(String repoId) throws IOException {
+        return fromHub(repoId, "main", new HubClient());
+    }
+
+    /** {@link #fromHub(String)} at a branch, tag or commit, through a configured client. */
+    public static LanguageModel fromHub(String repoId, String revision, HubClient client) throws IOException {
+        return load(client.snapshot(repoId, revision));
+    }
+
     /** Writes config.json + model.safetensors (F32) and the tokenizer's files, each atomically. */
     public static void save(LanguageModel lm, Path dir) throws IOException {
         Files.createDirectories(dir);
