@@ -245,7 +245,7 @@ final class Generator {
     static final class Streamer {
         private final java.util.function.Consumer<String> sink;
         private final List<String> stops;
-        private int emitted;
+        private final StringBuilder emitted = new StringBuilder();
 
         Streamer(java.util.function.Consumer<String> sink, List<String> stops) {
             this.sink = sink;
@@ -265,17 +265,19 @@ final class Generator {
                     }
                 }
             }
-            if (safe > emitted) {
-                sink.accept(text.substring(emitted, safe));
-                emitted = safe;
+            if (safe > emitted.length() && text.startsWith(emitted.toString())) {
+                String piece = text.substring(emitted.length(), safe);
+                emitted.append(piece);
+                sink.accept(piece);
             }
         }
 
         void finish(String finalText) {
-            if (finalText.length() > emitted && finalText.startsWith(finalText.substring(0, emitted))) {
-                sink.accept(finalText.substring(emitted));
+            if (finalText.length() > emitted.length() && finalText.startsWith(emitted.toString())) {
+                String piece = finalText.substring(emitted.length());
+                emitted.append(piece);
+                sink.accept(piece);
             }
-            emitted = finalText.length();
         }
     }
 }
