@@ -109,7 +109,9 @@ public final class PromptStrategy implements Strategy {
     /** Log-likelihood of every label word after {@code prompt}, per token when length-normalised. */
     public Map<String, Double> labelScores(String prompt) {
         Map<String, Double> scores = new LinkedHashMap<>();
-        String lead = prompt.isEmpty() || Character.isWhitespace(prompt.charAt(prompt.length() - 1)) ? "" : " ";
+        // plain prompts end at "Label:" and the answer follows after a space; a chat prompt ends at the assistant cue
+        boolean spaced = chat || prompt.isEmpty() || Character.isWhitespace(prompt.charAt(prompt.length() - 1));
+        String lead = spaced ? "" : " ";
         int promptTokens = lengthNormalized ? model.tokenizer().encode(prompt, true).length : 0;
         for (Map.Entry<String, String> e : setup.verbalizer().asMap().entrySet()) {
             String completion = lead + e.getValue();
