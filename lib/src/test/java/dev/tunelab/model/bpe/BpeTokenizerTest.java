@@ -1,15 +1,19 @@
 package dev.tunelab.model.bpe;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tunelab.model.DjlSetup;
-import dev.tunelab.pretrain.PretrainCorpus;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -24,14 +28,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Our byte-level BPE against Hugging Face's tokenizers (through DJL) on real text and on awkward Unicode. */
 class BpeTokenizerTest {
     static final Path DATASETS = Path.of(System.getProperty("tunelab.repo", ".."), "..", "shared", "datasets");
-    static PretrainCorpus corpus;
+    /** MedQuAD answers: the first 3,000 train the tokenizer, 300 others supply unseen sentences. */
+    static List<String> trainingAnswers;
+    static List<String> unseenAnswers;
     static BpeTokenizer tokenizer;
     @TempDir
     static Path dir;
 
     static final List<String> AWKWARD = List.of(
             "Hello world", "  two  spaces  ", "tabs\tand\nnewlines\n\n\nend", "trailing space ", " leading",
-            "don't I'll we've they're she's I'm he'd", "DON'T 'S", "numbers 12345 and 3.14159, 1,000,000",
+            "don't I'll we've they're she's I'm he'd", "DON'T 'S", "numbers 12345 and 3.14159, 1,000,000", "in 2019 and 1999: 10 mg, 25 %",
             "emoji 😀🎉👩‍👩‍👧 mixed👍text", "中文字符 和 日本語のテキスト", "Ünïcödé çåfé naïve résumé",
             "combining e\u0301 and a\u0308", "zero\u200Bwidth", "nbsp\u00A0here", "em\u2003space and\u3000ideographic",
             "<|endoftext|>", "before<|endoftext|>after <|endoftext|> <|pad|>x", "symbols !@#$%^&*()_+-=[]{};:'\",.<>/?",
@@ -41,9 +47,19 @@ class BpeTokenizerTest {
     @BeforeAll
     static void trainSmallTokenizer() {
         DjlSetup.ensure();
-        corpus = PretrainCorpus.build(DATASETS);
+        List<String> answers = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        try {
+            for (String line : Files.readAllLines(DATASETS.resolve("medquad/medquad_all_with_answers.jsonl"))) {
+                answers.add(json.readTree(line).get("answer").asText());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read MedQuAD from " + DATASETS, e);
+        }
+        trainingAnswers = answers.subList(0, 3000);
+        unseenAnswers = answers.subList(answers.size() - 300, answers.size());
         BpeTrainer trainer = new BpeTrainer(2048, List.of(BpeTokenizer.END_OF_TEXT, BpeTokenizer.PAD));
-        corpus.train().subList(0, 3000).forEach(trainer::addText);
+        trainingAnswers.forEach(trainer::addText);
         tokenizer = trainer.train();
         TokenizerFiles.write(tokenizer, dir, 256);
     }
@@ -51,8 +67,8 @@ class BpeTokenizerTest {
     /** Thousands of real sentences none of which the tokenizer was trained on, plus the awkward cases. */
     static List<String> sentences() throws Exception {
         List<String> out = new ArrayList<>(AWKWARD);
-        for (String doc : corpus.validation()) {
-            out.addAll(Arrays.asList(doc.split("(?<=[.?!])\\s+")));
+        for (String doc : unseenAnswers) {
+            out.addAll(Arrays.asList(doc.strip().split("(?<=[.?!])\\s+")));
         }
         for (String file : List.of("imdb_labelled.txt", "yelp_labelled.txt")) {
             for (String line : Files.readAllLines(DATASETS.resolve("sentiment-uci").resolve(file))) {
@@ -86,6 +102,35 @@ class BpeTokenizerTest {
                         "HF decode of our ids");
             }
             assertEquals(0, mismatches, "first mismatch: " + first);
+        }
+    }
+
+    /** A third, independent encoder: a standard-library Python re-implementation reading the same tokenizer.json. */
+    @Test
+    void idsEqualIndependentPythonEncoder() throws Exception {
+        List<String> sentences = sentences();
+        Path input = dir.resolve("sentences.jsonl");
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = new ArrayList<>();
+        for (String s : sentences) {
+            lines.add(json.writeValueAsString(s));
+        }
+        Files.write(input, lines, StandardCharsets.UTF_8);
+        Path script = dir.resolve("bpe_reference.py");
+        try (InputStream in = BpeTokenizerTest.class.getResourceAsStream("bpe_reference.py")) {
+            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), dir.resolve("tokenizer.json").toString(),
+                input.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> out;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            out = r.lines().toList();
+        }
+        assertEquals(0, p.waitFor(), "python reference encoder failed");
+        assertEquals(sentences.size(), out.size());
+        for (int i = 0; i < sentences.size(); i++) {
+            int[] theirs = json.readValue(out.get(i), int[].class);
+            assertArrayEquals(theirs, tokenizer.encode(sentences.get(i), false), "sentence " + i + ": " + sentences.get(i));
         }
     }
 
@@ -134,7 +179,7 @@ class BpeTokenizerTest {
     /** The incremental pair-count trainer must pick the same merges as recounting every pair from scratch. */
     @Test
     void incrementalTrainingMatchesBruteForceRecount() {
-        List<String> docs = corpus.train().subList(0, 150);
+        List<String> docs = trainingAnswers.subList(0, 150);
         BpeTrainer trainer = new BpeTrainer(256 + 200 + 1, List.of(BpeTokenizer.END_OF_TEXT));
         docs.forEach(trainer::addText);
         List<String[]> fast = trainer.train().merges();
