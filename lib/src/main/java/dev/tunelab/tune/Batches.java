@@ -56,6 +56,34 @@ public final class Batches {
      * Mean negative log-likelihood over the batch's loss tokens, as a scalar NDArray in {@code manager} (differentiable
      * when called inside a GradientCollector). Scalars are NDArrays, never Java numbers (DJL autograd pitfall).
      */
+    /** Sum of log-probabilities of each row's target tokens (no autograd needed), e.g. to score label candidates. */
+    public static double[] rowLogLikelihoods(CausalLM model, Batch batch, NDManager manager) {
+        int b = batch.rows();
+        int t = batch.length();
+        long[] flatTargets = new long[b * t];
+        float[] mask = new float[b * t];
+        int[] flatIds = new int[b * t];
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < t; j++) {
+                flatIds[i * t + j] = batch.ids()[i][j];
+                int target = batch.targets()[i][j];
+                flatTargets[i * t + j] = Math.max(target, 0);
+                mask[i * t + j] = target >= 0 ? 1f : 0f;
+            }
+        }
+        NDArray ids = manager.create(flatIds, new Shape(b, t)).toDevice(model.device(), false);
+        NDArray logProbs = model.forward(ids, null, null).logSoftmax(-1);
+        NDArray targets = manager.create(flatTargets, new Shape(b, t, 1)).toDevice(model.device(), false);
+        NDArray maskArray = manager.create(mask, new Shape(b, t, 1)).toDevice(model.device(), false);
+        NDArray picked = logProbs.gather(targets, -1).toType(DataType.FLOAT32, false).mul(maskArray);
+        float[] perRow = picked.sum(new int[]{1, 2}).toFloatArray();
+        double[] out = new double[b];
+        for (int i = 0; i < b; i++) {
+            out[i] = perRow[i];
+        }
+        return out;
+    }
+
     public static NDArray loss(CausalLM model, Batch batch, NDManager manager) {
         int b = batch.rows();
         int t = batch.length();

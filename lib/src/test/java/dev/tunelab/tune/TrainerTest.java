@@ -213,4 +213,36 @@ class TrainerTest {
             assertThrows(IllegalArgumentException.class, () -> LoraConfig.defaults().withR(0));
         }
     }
+
+    @Test
+    void qloraReplacesTheDenseBaseAndTrains() throws IOException {
+        try (TinyLm lm = new TinyLm(259, 64, 2, 1, DataType.FLOAT32)) {
+            NDArray q0 = lm.parameters().get("model.layers.0.self_attn.q_proj.weight");
+            long denseBytes = 4L * 4 * 64 * 64;
+            for (int bits : new int[]{4, 8}) {
+                try (TinyLm fresh = new TinyLm(259, 64, 2, 1, DataType.FLOAT32);
+                     TunedModel tuned = TunedModel.qlora(fresh, LoraConfig.defaults().withTargets("all-linear"),
+                             new QuantConfig(bits, bits == 4, DataType.FLOAT32))) {
+                    assertTrue(fresh.parameters().get("model.layers.0.self_attn.q_proj.weight").isReleased(),
+                            "the fp32 base weight must be freed");
+                    assertFalse(fresh.parameters().get("lm_head.weight").isReleased(), "lm_head is not targeted");
+                    long quantBytes = 0;
+                    for (LoraKernel k : tuned.loraKernels().values()) {
+                        quantBytes += ((QuantizedKernel) k.base()).storageBytes();
+                    }
+                    double ratio = quantBytes / (double) denseBytes;
+                    assertTrue(bits == 4 ? ratio <= 0.16 : ratio <= 0.27, bits + "-bit base ratio " + ratio);
+                    long expectedFrozen = quantBytes + 4L * (259 * 64 + 64 * 259 + 3 * 64);
+                    assertEquals(expectedFrozen, tuned.frozenWeightBytes());
+                    TrainingResult r = Trainer.builder().setModel(tuned).setTokenizer(TOK).setTrainData(sentiment(64))
+                            .optBatchSize(8).optMaxSteps(16).optLearningRate(1e-2).optMaxLength(80).build().train();
+                    double first = r.lossCurve().get(0).value();
+                    double last = r.lossCurve().subList(12, 16).stream().mapToDouble(TrainingResult.Point::value)
+                            .average().orElseThrow();
+                    assertTrue(last < 0.8 * first, bits + "-bit QLoRA loss " + first + " -> " + last);
+                }
+            }
+            assertFalse(q0.isReleased());
+        }
+    }
 }
