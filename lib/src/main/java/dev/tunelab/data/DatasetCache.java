@@ -17,7 +17,7 @@ public final class DatasetCache {
     private final Path root;
     private final Map<Path, String> verified = new HashMap<>();
     /** Parsed datasets by recipe name: a Dataset is immutable, so loading a recipe twice can share one. */
-    private final Map<String, java.lang.ref.SoftReference<Dataset>> loaded = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Recipe, java.lang.ref.SoftReference<Dataset>> loaded = new java.util.concurrent.ConcurrentHashMap<>();
 
     public DatasetCache(Path root) {
         this.root = root;
@@ -114,13 +114,13 @@ public final class DatasetCache {
 
     /** Reads the recipe's files (ensuring each) with its parser settings and sets its roles. */
     public Dataset load(Recipe recipe) {
-        java.lang.ref.SoftReference<Dataset> ref = loaded.get(recipe.name());
+        java.lang.ref.SoftReference<Dataset> ref = loaded.get(recipe);
         Dataset cached = ref == null ? null : ref.get();
-        if (cached != null && recipe.equals(Datasets.recipe(recipe.name()))) {
+        if (cached != null) {
             return cached;
         }
         Dataset d = parse(recipe);
-        loaded.put(recipe.name(), new java.lang.ref.SoftReference<>(d));
+        loaded.put(recipe, new java.lang.ref.SoftReference<>(d));
         return d;
     }
 
