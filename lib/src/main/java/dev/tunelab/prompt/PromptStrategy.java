@@ -150,8 +150,10 @@ public final class PromptStrategy implements Strategy {
 
     private GenerationOptions options() {
         GenerationOptions o = generationOptions != null ? generationOptions : model.defaults();
-        if (o.stop().isEmpty()) {
-            o = o.withStop(setup.template().stopStrings());
+        if (generationOptions == null) {
+            List<String> stops = new ArrayList<>(o.stop());
+            setup.template().stopStrings().stream().filter(x -> !stops.contains(x)).forEach(stops::add);
+            o = o.withStop(stops);
         }
         if (setup.task() == TaskType.CLASSIFICATION && generationOptions == null) {
             o = o.withMaxNewTokens(Math.min(o.maxNewTokens(), 8));
@@ -228,7 +230,10 @@ public final class PromptStrategy implements Strategy {
             return this;
         }
 
-        /** Default: the model's defaults, with the template's stop strings (and at most 8 tokens to classify). */
+        /**
+         * Exactly these options. Default: the model's defaults plus the template's stop strings, and at most 8 new
+         * tokens when classifying.
+         */
         public Builder optGenerationOptions(GenerationOptions options) {
             this.generationOptions = options;
             return this;
