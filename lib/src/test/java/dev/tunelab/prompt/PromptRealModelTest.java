@@ -115,4 +115,38 @@ class PromptRealModelTest {
             assertTrue(p.latencyMs() > 0);
         }
     }
+
+    @Test
+    void demonstrationsThatDoNotFitTheContextAreDroppedEarliestFirst() throws Exception {
+        List<Example> rows = TestData.yelp(30);
+        Split split = new Split("yelp", TaskType.CLASSIFICATION, List.of("0", "1"), rows.subList(0, 29), List.of(),
+                rows.subList(29, 30));
+        Example q = split.test().get(0);
+        try (LanguageModel small = Models.random(LlamaConfig.tiny(259, 32, 64, 1, 4, 2, 300), new ByteTokenizer(), 1);
+             PromptStrategy s = PromptStrategy.builder().setModel(small).optTemplate(PromptTemplate.sentiment())
+                     .optShots(6, new BalancedShotSelector(2)).build()) {
+            s.prepare(split, ProgressListener.NONE);
+            BalancedShotSelector same = new BalancedShotSelector(2);
+            same.fit(split.train());
+            List<Example> chosen = same.select(q, 6);
+            Prediction p = s.predict(q);
+            int kept = p.sources().size();
+            assertTrue(kept < 6 && kept > 0, "kept " + kept);
+            // the kept demonstrations are the last ones chosen, in order
+            assertEquals(chosen.subList(6 - kept, 6).stream().map(Example::id).toList(), p.sources());
+            int reserve = " negative".length();
+            assertTrue(p.tokensIn() + reserve <= 300, "prompt tokens " + p.tokensIn());
+            String withOneMore = PromptTemplate.sentiment().render(q, chosen.subList(5 - kept, 6),
+                    Verbalizer.forLabels(List.of("0", "1")));
+            assertTrue(small.tokenizer().encode(withOneMore, true).length + reserve > 300);
+
+            // a query longer than the whole context keeps the longest prefix of its input that fits
+            Example huge = new Example("huge", "word ".repeat(200), "1", Map.of());
+            String prompt = s.prompt(huge);
+            assertEquals(0, s.predict(huge).sources().size());
+            int n = small.tokenizer().encode(prompt, true).length;
+            assertTrue(n + reserve <= 300 && n + reserve >= 299, "tokens " + n);
+            assertTrue(prompt.contains("Review: word word"));
+        }
+    }
 }
