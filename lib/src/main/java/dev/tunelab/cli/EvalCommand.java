@@ -17,6 +17,7 @@ import dev.tunelab.experiment.Pricing;
 import dev.tunelab.experiment.StrategyResult;
 import dev.tunelab.experiment.StrategyRunner;
 import dev.tunelab.model.LanguageModel;
+import dev.tunelab.model.Models;
 import dev.tunelab.prompt.BalancedShotSelector;
 import dev.tunelab.prompt.PromptStrategy;
 import dev.tunelab.prompt.RandomShotSelector;
@@ -25,6 +26,8 @@ import dev.tunelab.prompt.RemoteStrategy;
 import dev.tunelab.prompt.ShotSelector;
 import dev.tunelab.prompt.SimilarityShotSelector;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -176,7 +179,21 @@ final class EvalCommand implements Command {
     }
 
     static LanguageModel loadModel(String spec) {
-        throw new IllegalStateException("local models need the model package (Models); not merged yet: " + spec);
+        try {
+            if (spec == null || spec.equals("default")) {
+                return Models.defaultModel();
+            }
+            Path p = Path.of(spec);
+            if (Files.isDirectory(p)) {
+                return Models.load(p);
+            }
+            if (spec.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")) {
+                return Models.fromHub(spec);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        throw new UsageException("eval: --model '" + spec + "' is neither 'default', a folder, nor org/name");
     }
 
     private static Split loadSplit(Args args, Path file, long seed) {
