@@ -72,8 +72,8 @@ final class EvalCommand implements Command {
 
     @Override
     public Args args() {
-        return new Args(name())
-                .option("strategy", String.join("|", strategies().keySet()), "how to answer")
+        return RetrievalEval.declare(new Args(name())
+                .option("strategy", String.join("|", strategies().keySet()) + "|retrieval", "how to answer")
                 .option("data", "file", "CSV, TSV/TXT, JSONL or JSON file with the examples")
                 .option("out", "file.json", "where metrics and per-example results go", "eval-results.json")
                 .option("model", "path|default", "local model: 'default' (embedded) or a checkpoint folder", "default")
@@ -97,13 +97,16 @@ final class EvalCommand implements Command {
                         + "(URL and key from OPENAI_BASE_URL / OPENAI_API_KEY or TUNELAB_REMOTE_*)")
                 .option("base-url", "url", "remote base URL, e.g. http://localhost:11434/v1 for Ollama")
                 .option("usd-per-1k-in", "price", "remote price per 1,000 prompt tokens", "0")
-                .option("usd-per-1k-out", "price", "remote price per 1,000 completion tokens", "0");
+                .option("usd-per-1k-out", "price", "remote price per 1,000 completion tokens", "0"));
     }
 
     @Override
     public int run(Args args) throws Exception {
         Map<String, StrategyFactory> known = strategies();
         String strategyName = args.require("strategy");
+        if (strategyName.equals("retrieval")) {
+            return RetrievalEval.run(args);
+        }
         StrategyFactory factory = known.get(strategyName);
         if (factory == null) {
             throw new UsageException("eval: unknown strategy '" + strategyName + "' (choose "
