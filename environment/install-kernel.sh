@@ -3,6 +3,7 @@
 # one-class start-up fix, with a kernel.json written here (the kernel's own installer writes under user.home).
 #   TUNELAB_KERNEL_DIR   where the kernel goes (default: $JUPYTER_DATA_DIR or ~/.local/share/jupyter, /kernels/tunelab-java)
 #   JAVA                 the java binary for kernel.json (default: $JAVA_HOME/bin/java, else java on PATH)
+#   TUNELAB_DJL_OFFLINE  true (default) or false: false lets DJL download natives (e.g. CUDA ones on a GPU image)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -46,11 +47,11 @@ mkdir -p "$kernel_dir/mima_cache"
 
 python_bin=/usr/bin/python3
 [ -x "$python_bin" ] || python_bin="$(command -v python3)"
-"$python_bin" - "$kernel_dir" "$java_bin" "$fix_dir:$jar" <<'PY'
+"$python_bin" - "$kernel_dir" "$java_bin" "$fix_dir:$jar" "${TUNELAB_DJL_OFFLINE:-true}" <<'PY'
 import json, os, sys
-kernel_dir, java, classpath = sys.argv[1:4]
+kernel_dir, java, classpath, offline = sys.argv[1:5]
 spec = {
-    "argv": [java, "-Djava.awt.headless=true", "-Dai.djl.offline=true", "-Dai.djl.default_engine=PyTorch",
+    "argv": [java, "-Djava.awt.headless=true", "-Dai.djl.offline=" + offline, "-Dai.djl.default_engine=PyTorch",
              "-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error",
              "-cp", classpath, "org.rapaio.jupyter.kernel.MainApp", "{connection_file}"],
     "display_name": "Java (TuneLab, rapaio 3.0.1)",

@@ -3,6 +3,8 @@
 # runtime dependency) and writes lib/target/tunelab-notebook.jar, an empty jar whose manifest Class-Path lists them
 # all, so one line loads the library with every dependency in a notebook (from notebooks/):
 #   %jars ../lib/target/tunelab-notebook.jar
+# TUNELAB_NOTEBOOK_EXCLUDE: an extended regex of jar file names to leave out (e.g. 'pytorch-native-cpu' on a GPU
+# image where DJL downloads the CUDA natives itself).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 target="$root/lib/target"
@@ -22,12 +24,17 @@ ln -s "$jar" "$out.tmp/$(basename "$jar")"
 IFS=":" read -r -a deps <<< "$(cat "$target/classpath.txt")"
 for dep in "${deps[@]}"; do
   [ -f "$dep" ] || { echo "notebook-jars: missing dependency $dep (run mvn package)" >&2; exit 1; }
+  if [ -n "${TUNELAB_NOTEBOOK_EXCLUDE:-}" ] && basename "$dep" | grep -Eq -- "$TUNELAB_NOTEBOOK_EXCLUDE"; then
+    continue
+  fi
   ln -sf "$dep" "$out.tmp/$(basename "$dep")"
 done
 rm -rf "$out" && mv "$out.tmp" "$out"
 
 # Class-Path entries are relative to the jar's folder; manifest lines are wrapped at 72 bytes.
-/usr/bin/python3 - "$target" <<'PY'
+python_bin=/usr/bin/python3
+[ -x "$python_bin" ] || python_bin="$(command -v python3)"
+"$python_bin" - "$target" <<'PY'
 import os, sys, zipfile
 target = sys.argv[1]
 jars = sorted(os.listdir(os.path.join(target, "notebook-jars")))

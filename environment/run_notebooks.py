@@ -99,7 +99,7 @@ def screenshot(html_path, png_path, chromium, timeout):
 def run_one(path, args, exporter):
     name = os.path.splitext(os.path.basename(path))[0]
     nb = nbformat.read(path, as_version=4)
-    kernel = nb.metadata.get("kernelspec", {}).get("name")
+    kernel = args.kernel or nb.metadata.get("kernelspec", {}).get("name")
     if not kernel:
         raise RuntimeError(f"{path}: metadata.kernelspec.name is missing")
     try:
@@ -148,6 +148,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("notebooks", nargs="*", help="default: notebooks/*.ipynb")
     p.add_argument("--out", default=os.path.join(ROOT, "notebooks", "executed"))
+    p.add_argument("--kernel", help="kernel name to use instead of each notebook's kernelspec")
     p.add_argument("--startup-timeout", type=int, default=30)
     p.add_argument("--tries", type=int, default=3)
     p.add_argument("--cell-timeout", type=int, default=900)
