@@ -25,8 +25,9 @@ public final class DenseKernel implements LinearKernel {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray y = x.matMul(weight.transpose());
-        return bias == null ? y : y.add(bias);
+        // One fused native op (torch.nn.functional.linear); the result lands in x's manager, none in the weight's.
+        return bias == null ? ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow()
+                : ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
     }
 
     @Override

@@ -240,17 +240,17 @@ public final class LoraKernel implements LinearKernel, AutoCloseable {
         if (dropped) {
             h = x.getNDArrayInternal().dropout(x, (float) ad.dropout, true).singletonOrThrow();
         }
+        // Scale the rank-r activations rather than the [.., out] update: same result, r/out of the work.
         NDArray down = h.getNDArrayInternal().linear(h, ad.a, null).singletonOrThrow();
-        NDArray up = down.getNDArrayInternal().linear(down, ad.b, null).singletonOrThrow();
-        NDArray scaled = up.mul(ad.scale);
-        NDArray out = y.add(scaled);
+        NDArray scaled = down.mul(ad.scale);
+        NDArray up = scaled.getNDArrayInternal().linear(scaled, ad.b, null).singletonOrThrow();
+        NDArray out = y.addi(up);
         if (dropped) {
             h.close();
         }
         down.close();
-        up.close();
         scaled.close();
-        y.close();
+        up.close();
         return out;
     }
 
