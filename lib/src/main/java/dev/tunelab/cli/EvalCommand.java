@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tunelab.data.DataFormatException;
 import dev.tunelab.data.Dataset;
+import dev.tunelab.data.Datasets;
 import dev.tunelab.data.Example;
 import dev.tunelab.data.Split;
 import dev.tunelab.data.TaskType;
@@ -74,7 +75,7 @@ final class EvalCommand implements Command {
     public Args args() {
         return RetrievalEval.declare(new Args(name())
                 .option("strategy", String.join("|", strategies().keySet()) + "|retrieval", "how to answer")
-                .option("data", "file", "CSV, TSV/TXT, JSONL or JSON file with the examples")
+                .option("data", "file|name", "CSV, TSV/TXT, JSONL or JSON file, or a built-in dataset name")
                 .option("out", "file.json", "where metrics and per-example results go", "eval-results.json")
                 .option("model", "path|default", "local model: 'default' (embedded) or a checkpoint folder", "default")
                 .option("task", "classification|generation", "task type (default: from the field options)")
@@ -112,11 +113,9 @@ final class EvalCommand implements Command {
             throw new UsageException("eval: unknown strategy '" + strategyName + "' (choose "
                     + String.join("|", known.keySet()) + ")");
         }
-        Path data = args.path("data");
-        if (data == null) {
-            throw new UsageException("eval: --data is required");
-        }
-        if (!Files.isRegularFile(data)) {
+        String data = args.require("data");
+        boolean recipe = !Files.isRegularFile(Path.of(data)) && isRecipe(data);
+        if (!recipe && !Files.isRegularFile(Path.of(data))) {
             throw new UsageException("eval: no such file: " + data);
         }
         int k = args.intValue("k", 0, 256);
@@ -124,8 +123,8 @@ final class EvalCommand implements Command {
             throw new UsageException("eval: few-shot needs --k >= 1 (use --strategy zero-shot for k = 0)");
         }
         long seed = args.intValue("seed", 0, Integer.MAX_VALUE);
-        Split split = loadSplit(args, data, seed);
-        System.err.printf("eval: %s, %d train / %d test examples, task %s%s%n", data.getFileName(),
+        Split split = loadSplit(args, data, recipe, seed);
+        System.err.printf("eval: %s, %d train / %d test examples, task %s%s%n", data,
                 split.train().size(), split.test().size(), split.task().name().toLowerCase(),
                 split.labels().isEmpty() ? "" : ", labels " + split.labels());
 
@@ -201,18 +200,32 @@ final class EvalCommand implements Command {
         throw new UsageException("eval: --model '" + spec + "' is neither 'default', a folder, nor org/name");
     }
 
-    private static Split loadSplit(Args args, Path file, long seed) {
+    /** A built-in dataset name (see Datasets.names()), loaded from the dataset cache. */
+    private static boolean isRecipe(String name) {
+        try {
+            return name.matches("[a-z0-9-]+") && Datasets.names().contains(name);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static Split loadSplit(Args args, String file, boolean recipe, long seed) {
         Dataset d;
         try {
-            var reader = Dataset.reader(file);
-            if (args.has("columns")) {
-                reader = reader.optHeader(false).optColumns(args.list("columns").toArray(String[]::new));
+            if (recipe) {
+                d = Datasets.get(file);
+            } else {
+                var reader = Dataset.reader(Path.of(file));
+                if (args.has("columns")) {
+                    reader = reader.optHeader(false).optColumns(args.list("columns").toArray(String[]::new));
+                }
+                d = reader.read();
             }
-            d = reader.read();
         } catch (DataFormatException | IllegalArgumentException e) {
             throw new UsageException("eval: " + e.getMessage());
         }
-        TaskType task = task(args);
+        boolean fieldsGiven = args.has("task") || args.has("question-field") || args.has("answer-field");
+        TaskType task = recipe && !fieldsGiven && !d.roles().isEmpty() ? d.task() : task(args);
         boolean classification = task == TaskType.CLASSIFICATION;
         String in = column(d, args, classification ? "text-field" : "question-field");
         String target = column(d, args, classification ? "label-field" : "answer-field");
