@@ -26,6 +26,7 @@ import java.util.Map;
  */
 public final class RagStrategy implements Strategy {
     static final String HEADER = "Answer the question using the context.\n\n";
+    static final String CONTEXT = "Context:\n";
 
     private final LanguageModel model;
     private final Retriever retriever;
@@ -101,7 +102,11 @@ public final class RagStrategy implements Strategy {
     Prompt buildPrompt(String question, List<Retriever.Result> hits) {
         TextTokenizer tok = model.tokenizer();
         String tail = "\nQuestion: " + question + "\nAnswer:";
-        int budget = contextTokens - options.maxNewTokens() - count(tok, HEADER) - count(tok, tail) - 1;
+        int budget = contextTokens - options.maxNewTokens() - count(tok, HEADER + CONTEXT) - count(tok, tail) - 1;
+        if (budget < 0) {
+            throw new IllegalArgumentException("the question alone needs more than the context budget of "
+                    + contextTokens + " tokens (" + options.maxNewTokens() + " kept for the answer)");
+        }
         StringBuilder ctx = new StringBuilder();
         List<String> sources = new ArrayList<>();
         for (int i = 0; i < hits.size() && budget > 0; i++) {
@@ -109,22 +114,17 @@ public final class RagStrategy implements Strategy {
             String text = "[" + (i + 1) + "] " + r.passage().text() + "\n";
             int[] ids = tok.encode(text, false);
             if (ids.length > budget) {
-                text = tok.decode(Arrays.copyOf(ids, budget)) + "\n";
-                while (count(tok, text) > budget && text.length() > 1) {
-                    // A decode/encode round trip can grow by a token at the cut; trim a token's worth.
-                    int[] again = tok.encode(text, false);
-                    text = tok.decode(Arrays.copyOf(again, Math.max(0, again.length - 1 - (again.length - budget))));
+                text = tok.decode(Arrays.copyOf(ids, budget));
+                // A decode/encode round trip can merge or split tokens at the cut: trim until it fits.
+                for (int[] again = tok.encode(text, false); again.length > budget; again = tok.encode(text, false)) {
+                    text = tok.decode(Arrays.copyOf(again, again.length - 1));
                 }
             }
             budget -= count(tok, text);
             ctx.append(text);
             sources.add(r.document().id());
         }
-        if (budget < 0 && sources.isEmpty()) {
-            throw new IllegalArgumentException("the question alone needs more than the context budget of "
-                    + contextTokens + " tokens");
-        }
-        return new Prompt(HEADER + "Context:\n" + ctx + tail, sources);
+        return new Prompt(HEADER + CONTEXT + ctx + tail, sources);
     }
 
     private static int count(TextTokenizer tok, String s) {

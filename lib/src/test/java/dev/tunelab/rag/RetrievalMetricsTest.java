@@ -28,7 +28,8 @@ class RetrievalMetricsTest {
         assertEquals((0.5 + 1 + 0) / 3, RetrievalMetrics.mrr(r, rel, 10), 1e-12);
         assertEquals((1.0 + 0 + 0) / 3, RetrievalMetrics.mrr(r, rel, 1), 1e-12);
         assertEquals((0.693426 + 1 + 0) / 3, RetrievalMetrics.ndcgAtK(r, rel, 3), 1e-6);
-        assertEquals((2.0 / 3 + 1 + 0) / 3, RetrievalMetrics.hitRateAtK(r, rel, 3), 1e-12);
+        assertEquals((1.0 + 1 + 0) / 3, RetrievalMetrics.hitRateAtK(r, rel, 3), 1e-12);
+        assertEquals((0.0 + 1 + 0) / 3, RetrievalMetrics.hitRateAtK(r, rel, 1), 1e-12);
     }
 
     @Test

@@ -13,7 +13,7 @@ class RrfTest {
         List<Scored> fused = Rrf.fuse(List.of(List.of("a", "b", "c"), List.of("c", "a", "d")));
         assertEquals(List.of("a", "c", "b", "d"), fused.stream().map(Scored::id).toList());
         assertEquals(0.0325224748810153, fused.get(0).score(), 1e-15);
-        assertEquals(0.0322664585611240, fused.get(1).score(), 1e-15);
+        assertEquals(0.0322664584959667, fused.get(1).score(), 1e-15);
         assertEquals(0.0161290322580645, fused.get(2).score(), 1e-15);
         assertEquals(0.0158730158730159, fused.get(3).score(), 1e-15);
     }
