@@ -7,6 +7,6 @@ public final class Benchmarks {
     private Benchmarks() {}
 
     public static List<Benchmark> all() {
-        return List.of();
+        return List.of(new TrainingBenchmark());
     }
 }

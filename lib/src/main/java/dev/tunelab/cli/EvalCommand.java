@@ -17,6 +17,7 @@ import dev.tunelab.experiment.Pricing;
 import dev.tunelab.experiment.StrategyResult;
 import dev.tunelab.experiment.StrategyRunner;
 import dev.tunelab.model.LanguageModel;
+import dev.tunelab.model.Models;
 import dev.tunelab.prompt.BalancedShotSelector;
 import dev.tunelab.prompt.PromptStrategy;
 import dev.tunelab.prompt.RandomShotSelector;
@@ -25,6 +26,8 @@ import dev.tunelab.prompt.RemoteStrategy;
 import dev.tunelab.prompt.ShotSelector;
 import dev.tunelab.prompt.SimilarityShotSelector;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,8 +72,8 @@ final class EvalCommand implements Command {
 
     @Override
     public Args args() {
-        return new Args(name())
-                .option("strategy", String.join("|", strategies().keySet()), "how to answer")
+        return RetrievalEval.declare(new Args(name())
+                .option("strategy", String.join("|", strategies().keySet()) + "|retrieval", "how to answer")
                 .option("data", "file", "CSV, TSV/TXT, JSONL or JSON file with the examples")
                 .option("out", "file.json", "where metrics and per-example results go", "eval-results.json")
                 .option("model", "path|default", "local model: 'default' (embedded) or a checkpoint folder", "default")
@@ -94,13 +97,16 @@ final class EvalCommand implements Command {
                         + "(URL and key from OPENAI_BASE_URL / OPENAI_API_KEY or TUNELAB_REMOTE_*)")
                 .option("base-url", "url", "remote base URL, e.g. http://localhost:11434/v1 for Ollama")
                 .option("usd-per-1k-in", "price", "remote price per 1,000 prompt tokens", "0")
-                .option("usd-per-1k-out", "price", "remote price per 1,000 completion tokens", "0");
+                .option("usd-per-1k-out", "price", "remote price per 1,000 completion tokens", "0"));
     }
 
     @Override
     public int run(Args args) throws Exception {
         Map<String, StrategyFactory> known = strategies();
         String strategyName = args.require("strategy");
+        if (strategyName.equals("retrieval")) {
+            return RetrievalEval.run(args);
+        }
         StrategyFactory factory = known.get(strategyName);
         if (factory == null) {
             throw new UsageException("eval: unknown strategy '" + strategyName + "' (choose "
@@ -176,7 +182,21 @@ final class EvalCommand implements Command {
     }
 
     static LanguageModel loadModel(String spec) {
-        throw new IllegalStateException("local models need the model package (Models); not merged yet: " + spec);
+        try {
+            if (spec == null || spec.equals("default")) {
+                return Models.defaultModel();
+            }
+            Path p = Path.of(spec);
+            if (Files.isDirectory(p)) {
+                return Models.load(p);
+            }
+            if (spec.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")) {
+                return Models.fromHub(spec);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        throw new UsageException("eval: --model '" + spec + "' is neither 'default', a folder, nor org/name");
     }
 
     private static Split loadSplit(Args args, Path file, long seed) {

@@ -18,7 +18,7 @@ public record PretrainOptions(Path datasets, Path out, Path work, double minutes
               --datasets PATH     shared datasets folder (default ../shared/datasets)
               --out PATH          model folder to write (default lib/src/main/resources/dev/tunelab/default-model)
               --work PATH         scratch folder for training checkpoints (default target/pretrain-work)
-              --minutes M         wall-clock budget for the whole run (default 40)
+              --minutes M         wall-clock budget for the whole run (default 40; 0 = no limit)
               --steps N           optimizer steps; when absent they are planned from --minutes by timing 3 steps
               --stop-at-step N    stop after step N (to reproduce a run that its time budget cut short)
               --seed S            seed for the weights and the data order (default 1234)
@@ -110,8 +110,11 @@ public record PretrainOptions(Path datasets, Path out, Path work, double minutes
 
     PretrainOptions validate() {
         List<String> bad = new ArrayList<>();
-        if (!(minutes > 0)) {
-            bad.add("--minutes must be > 0");
+        if (!(minutes >= 0)) {
+            bad.add("--minutes must be >= 0");
+        }
+        if (minutes == 0 && steps <= 0) {
+            bad.add("--minutes 0 (no time limit) needs --steps");
         }
         if (vocab < 512) {
             bad.add("--vocab must be >= 512");
@@ -126,6 +129,15 @@ public record PretrainOptions(Path datasets, Path out, Path work, double minutes
             throw new IllegalArgumentException(String.join("; ", bad));
         }
         return this;
+    }
+
+    /**
+     * The options that redo a finished run without depending on the clock: no time limit, the steps it planned, and
+     * the step it stopped at when its budget cut it short.
+     */
+    public PretrainOptions reproducing(int plannedSteps, int stoppedAt) {
+        return new PretrainOptions(datasets, out, work, 0, plannedSteps, stoppedAt, seed, vocab, hidden, layers, heads,
+                kvHeads, intermediate, seq, batch, lr, warmup, weightDecay, evalEvery, evalWindows, null);
     }
 
     /** The options as a command line (only the values that differ from the defaults), for the model card. */

@@ -132,6 +132,16 @@ public final class VectorIndex {
         return row == null ? null : Arrays.copyOfRange(data, row * dim, row * dim + dim);
     }
 
+    /** Dot product of stored {@code id} with {@code query} (its cosine, both being unit length). */
+    public double dot(String id, float[] query) {
+        Integer row = rowOf.get(id);
+        if (row == null) {
+            throw new IllegalArgumentException("no vector with id '" + id + "'");
+        }
+        checkQuery(query);
+        return Kernels.dotAt(query, 0, data, row * dim, dim);
+    }
+
     public Map<String, String> metadata(String id) {
         Integer row = rowOf.get(id);
         return row == null ? null : metadata.get(row);
