@@ -58,7 +58,7 @@ public final class AdamW implements AutoCloseable {
         double sum = 0;
         for (NDArray p : params.values()) {
             try (NDArray g = p.getGradient(); NDArray n = g.norm()) {
-                double v = n.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+                double v = n.getDataType() == ai.djl.ndarray.types.DataType.FLOAT64 ? n.getDouble() : n.getFloat();
                 sum += v * v;
             }
         }
