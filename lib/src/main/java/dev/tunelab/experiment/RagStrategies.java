@@ -8,6 +8,10 @@ import dev.tunelab.model.LanguageModel;
 final class RagStrategies {
     private RagStrategies() {}
 
+    static boolean available() {
+        return false;
+    }
+
     static Strategy fromSpec(StrategySpec s, LanguageModel model) {
         throw new UnsupportedOperationException("strategy type 'rag' needs the rag package, not merged yet");
     }
