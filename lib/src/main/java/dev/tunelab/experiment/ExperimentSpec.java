@@ -72,7 +72,7 @@ public record ExperimentSpec(String name, DatasetSpec dataset, String model, Pri
         m.put("zero-shot", Map.of());
         m.put("few-shot", Map.of("k", "int", "seed", "int"));
         m.put("similarity-few-shot", Map.of("k", "int", "embedder", "string"));
-        m.put("rag", Map.of("k", "int"));
+        m.put("rag", Map.of("k", "int", "max_new_tokens", "int"));
         m.put("lora", merge(train, Map.of("r", "int", "alpha", "double", "dropout", "double", "targets", "string")));
         m.put("qlora", merge(train, Map.of("r", "int", "alpha", "double", "dropout", "double", "targets", "string")));
         m.put("full", train);

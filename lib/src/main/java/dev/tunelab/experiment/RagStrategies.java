@@ -26,6 +26,9 @@ final class RagStrategies {
     static Strategy fromSpec(StrategySpec s, LanguageModel model, List<Example> knowledge) {
         RagStrategy.Builder b = RagStrategy.builder().setModel(model).optK(s.intOption("k", 3))
                 .setRetriever(Retriever.builder().optDefaultEmbedder().build()).optTitleField("focus");
+        if (s.options().containsKey("max_new_tokens")) {
+            b.optGenerationOptions(model.defaults().withMaxNewTokens(s.intOption("max_new_tokens", 64)));
+        }
         if (knowledge != null && !knowledge.isEmpty()) {
             b.optKnowledge(documents(knowledge));
         }

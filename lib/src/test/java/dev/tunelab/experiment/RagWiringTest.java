@@ -24,7 +24,8 @@ class RagWiringTest {
                 .filter(e -> !testIds.contains(e.id())).limit(150).toList());
         kb.addAll(split.test());
         Comparison c = Experiment.named("medquad").split(split).model(BaseModels::tinyRandom)
-                .knowledge(kb).rag(3).run();
+                .knowledge(kb).strategy(new ExperimentSpec.StrategySpec("rag", null, java.util.Map.of("k", 3, "max_new_tokens", 6)))
+                .run();
         StrategyResult r = c.result("rag-k3");
         assertEquals("retrieval", r.kind());
         int ownAnswerFound = 0;
