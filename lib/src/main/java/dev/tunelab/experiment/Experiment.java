@@ -220,7 +220,13 @@ public final class Experiment {
                         throw new IllegalArgumentException("experiment '" + name + "': two strategies are named '" + s.name() + "'");
                     }
                     names.add(s.name());
-                    StrategyResult r = runner.run(s, split, listener);
+                    StrategyResult r;
+                    try {
+                        r = runner.run(s, split, listener);
+                    } catch (RuntimeException e) {
+                        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                        throw new IllegalStateException("experiment '" + name + "', strategy '" + s.name() + "': " + msg, e);
+                    }
                     results.add(r);
                     if (tracker != null) {
                         TrackerLogging.log(tracker, name, r);

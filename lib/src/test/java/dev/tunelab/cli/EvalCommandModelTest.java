@@ -57,7 +57,7 @@ class EvalCommandModelTest {
         double f1 = 0;
         long tokensOut = 0;
         for (JsonNode e : q.get("examples")) {
-            f1 += e.get("score").asDouble();
+            f1 += e.get("token_f1").asDouble();
             tokensOut += e.get("tokens_out").asLong();
             assertTrue(e.get("tokens_out").asInt() <= 64);
             assertTrue(e.get("tokens_in").asInt() > e.get("input").asText().length());
