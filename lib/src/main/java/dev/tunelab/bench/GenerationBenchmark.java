@@ -52,6 +52,7 @@ public final class GenerationBenchmark implements Benchmark {
         double cpuMsPerToken;
         int[] ourIds;
         // Same intra-op thread count as the peer (restored afterwards).
+        dev.tunelab.model.DjlSetup.defaultDevice(); // loads the engine (and its native library)
         int previousThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
         ai.djl.pytorch.jni.JniUtils.setNumThreads(ctx.threads());
         try (LanguageModel lm = Models.random(config, new NoEosTokenizer(config.vocabSize()), 1)) {
