@@ -4,19 +4,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tunelab.data.DataFormatException;
 import dev.tunelab.data.Dataset;
+import dev.tunelab.data.Datasets;
 import dev.tunelab.data.Example;
 import dev.tunelab.data.Split;
 import dev.tunelab.data.TaskType;
+import dev.tunelab.eval.Evaluation;
+import dev.tunelab.eval.EvaluationResult;
+import dev.tunelab.eval.ExampleResult;
 import dev.tunelab.eval.Prediction;
 import dev.tunelab.eval.ProgressListener;
 import dev.tunelab.eval.Strategy;
 import dev.tunelab.eval.StrategyCost;
 import dev.tunelab.experiment.AtomicFiles;
-import dev.tunelab.experiment.ExampleResult;
-import dev.tunelab.experiment.Pricing;
-import dev.tunelab.experiment.StrategyResult;
-import dev.tunelab.experiment.StrategyRunner;
 import dev.tunelab.model.LanguageModel;
+import dev.tunelab.model.Models;
+import dev.tunelab.prompt.AnswerParser;
 import dev.tunelab.prompt.BalancedShotSelector;
 import dev.tunelab.prompt.PromptStrategy;
 import dev.tunelab.prompt.RandomShotSelector;
@@ -25,6 +27,8 @@ import dev.tunelab.prompt.RemoteStrategy;
 import dev.tunelab.prompt.ShotSelector;
 import dev.tunelab.prompt.SimilarityShotSelector;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,9 +73,9 @@ final class EvalCommand implements Command {
 
     @Override
     public Args args() {
-        return new Args(name())
-                .option("strategy", String.join("|", strategies().keySet()), "how to answer")
-                .option("data", "file", "CSV, TSV/TXT, JSONL or JSON file with the examples")
+        return RetrievalEval.declare(new Args(name())
+                .option("strategy", String.join("|", strategies().keySet()) + "|retrieval", "how to answer")
+                .option("data", "file|name", "CSV, TSV/TXT, JSONL or JSON file, or a built-in dataset name")
                 .option("out", "file.json", "where metrics and per-example results go", "eval-results.json")
                 .option("model", "path|default", "local model: 'default' (embedded) or a checkpoint folder", "default")
                 .option("task", "classification|generation", "task type (default: from the field options)")
@@ -94,23 +98,24 @@ final class EvalCommand implements Command {
                         + "(URL and key from OPENAI_BASE_URL / OPENAI_API_KEY or TUNELAB_REMOTE_*)")
                 .option("base-url", "url", "remote base URL, e.g. http://localhost:11434/v1 for Ollama")
                 .option("usd-per-1k-in", "price", "remote price per 1,000 prompt tokens", "0")
-                .option("usd-per-1k-out", "price", "remote price per 1,000 completion tokens", "0");
+                .option("usd-per-1k-out", "price", "remote price per 1,000 completion tokens", "0"));
     }
 
     @Override
     public int run(Args args) throws Exception {
         Map<String, StrategyFactory> known = strategies();
         String strategyName = args.require("strategy");
+        if (strategyName.equals("retrieval")) {
+            return RetrievalEval.run(args);
+        }
         StrategyFactory factory = known.get(strategyName);
         if (factory == null) {
             throw new UsageException("eval: unknown strategy '" + strategyName + "' (choose "
                     + String.join("|", known.keySet()) + ")");
         }
-        Path data = args.path("data");
-        if (data == null) {
-            throw new UsageException("eval: --data is required");
-        }
-        if (!Files.isRegularFile(data)) {
+        String data = args.require("data");
+        boolean recipe = !Files.isRegularFile(Path.of(data)) && isRecipe(data);
+        if (!recipe && !Files.isRegularFile(Path.of(data))) {
             throw new UsageException("eval: no such file: " + data);
         }
         int k = args.intValue("k", 0, 256);
@@ -118,27 +123,29 @@ final class EvalCommand implements Command {
             throw new UsageException("eval: few-shot needs --k >= 1 (use --strategy zero-shot for k = 0)");
         }
         long seed = args.intValue("seed", 0, Integer.MAX_VALUE);
-        Split split = loadSplit(args, data, seed);
-        System.err.printf("eval: %s, %d train / %d test examples, task %s%s%n", data.getFileName(),
+        Split split = loadSplit(args, data, recipe, seed);
+        System.err.printf("eval: %s, %d train / %d test examples, task %s%s%n", data,
                 split.train().size(), split.test().size(), split.task().name().toLowerCase(),
                 split.labels().isEmpty() ? "" : ", labels " + split.labels());
 
         Map<String, LanguageModel> loaded = new ConcurrentHashMap<>();
         Supplier<LanguageModel> model = () -> loaded.computeIfAbsent("m", x -> loadModel(args.get("model")));
         RecordingStrategy strategy = new RecordingStrategy(factory.create(new EvalContext(args, split, k, seed, model)));
-        StrategyResult result;
+        EvaluationResult result;
+        StrategyCost cost;
         try (strategy) {
-            result = new StrategyRunner(pricing(args), 0.5).run(strategy, split, ConsoleProgress.stderr());
+            result = Evaluation.of(strategy).optListener(ConsoleProgress.stderr()).run(split);
+            cost = strategy.cost();
         } finally {
             loaded.values().forEach(LanguageModel::close);
         }
-        Map<String, Object> doc = report(result, strategy, split, args);
+        Map<String, Object> doc = report(result, cost, strategy, split, args);
         Path out = args.path("out");
         AtomicFiles.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(doc));
         @SuppressWarnings("unchecked")
         Map<String, Object> metrics = (Map<String, Object>) doc.get("metrics");
-        System.out.println("strategy " + result.name() + " on " + split.test().size() + " test examples:");
+        System.out.println("strategy " + result.strategy() + " on " + split.test().size() + " test examples:");
         metrics.forEach((name, value) -> System.out.printf("  %-22s %s%n", name, format(value)));
         System.out.println("wrote " + out);
         return 0;
@@ -176,21 +183,49 @@ final class EvalCommand implements Command {
     }
 
     static LanguageModel loadModel(String spec) {
-        throw new IllegalStateException("local models need the model package (Models); not merged yet: " + spec);
+        try {
+            if (spec == null || spec.equals("default")) {
+                return Models.defaultModel();
+            }
+            Path p = Path.of(spec);
+            if (Files.isDirectory(p)) {
+                return Models.load(p);
+            }
+            if (spec.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")) {
+                return Models.fromHub(spec);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        throw new UsageException("eval: --model '" + spec + "' is neither 'default', a folder, nor org/name");
     }
 
-    private static Split loadSplit(Args args, Path file, long seed) {
+    /** A built-in dataset name (see Datasets.names()), loaded from the dataset cache. */
+    private static boolean isRecipe(String name) {
+        try {
+            return name.matches("[a-z0-9-]+") && Datasets.names().contains(name);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static Split loadSplit(Args args, String file, boolean recipe, long seed) {
         Dataset d;
         try {
-            var reader = Dataset.reader(file);
-            if (args.has("columns")) {
-                reader = reader.optHeader(false).optColumns(args.list("columns").toArray(String[]::new));
+            if (recipe) {
+                d = Datasets.get(file);
+            } else {
+                var reader = Dataset.reader(Path.of(file));
+                if (args.has("columns")) {
+                    reader = reader.optHeader(false).optColumns(args.list("columns").toArray(String[]::new));
+                }
+                d = reader.read();
             }
-            d = reader.read();
         } catch (DataFormatException | IllegalArgumentException e) {
             throw new UsageException("eval: " + e.getMessage());
         }
-        TaskType task = task(args);
+        boolean fieldsGiven = args.has("task") || args.has("question-field") || args.has("answer-field");
+        TaskType task = recipe && !fieldsGiven && !d.roles().isEmpty() ? d.task() : task(args);
         boolean classification = task == TaskType.CLASSIFICATION;
         String in = column(d, args, classification ? "text-field" : "question-field");
         String target = column(d, args, classification ? "label-field" : "answer-field");
@@ -246,24 +281,27 @@ final class EvalCommand implements Command {
         return v;
     }
 
-    private static Pricing pricing(Args args) {
-        Pricing d = Pricing.defaults();
-        return new Pricing(d.localDollarsPerHour(), price(args, "usd-per-1k-in"), price(args, "usd-per-1k-out"));
-    }
+    /** Metric names in the order eval documents them, then the prompting extras. */
+    private static final List<String> ORDER = List.of("accuracy", "macro_precision", "macro_recall", "macro_f1",
+            "micro_f1", "weighted_f1", "exact_match", "token_f1", "bleu", "rouge1", "rouge2", "rougeL", "examples",
+            "latency_p50_ms", "latency_p95_ms", "latency_mean_ms", "tokens_in", "tokens_out", "tokens_total");
 
-    private static Map<String, Object> report(StrategyResult r, RecordingStrategy recorded, Split split, Args args) {
-        Map<String, Object> metrics = new LinkedHashMap<>(r.metrics());
-        long unparsed = recorded.predictions.values().stream()
-                .filter(p -> dev.tunelab.prompt.AnswerParser.UNPARSED.equals(p.label())).count();
-        if (split.task() == TaskType.CLASSIFICATION) {
-            metrics.put("unparsed", unparsed);
+    private static Map<String, Object> report(EvaluationResult r, StrategyCost cost, RecordingStrategy recorded,
+                                              Split split, Args args) {
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        for (String name : ORDER) {
+            if (r.metrics().containsKey(name)) {
+                metrics.put(name, r.metrics().get(name));
+            }
         }
-        metrics.put("examples", r.examples().size());
-        metrics.put("latency_p50_ms", r.latencyP50Ms());
-        metrics.put("latency_p95_ms", r.latencyP95Ms());
-        metrics.put("tokens_in", r.tokensIn());
-        metrics.put("tokens_out", r.tokensOut());
-        metrics.put("estimated_cost_usd", r.estimatedCostUsd());
+        r.metrics().keySet().stream().sorted().forEach(name -> metrics.putIfAbsent(name, r.metrics().get(name)));
+        if (split.task() == TaskType.CLASSIFICATION) {
+            metrics.put("unparsed", recorded.predictions.values().stream()
+                    .filter(p -> AnswerParser.UNPARSED.equals(p.label())).count());
+        }
+        if (cost.extra().get("cost_usd") instanceof Number usd) {
+            metrics.put("cost_usd", usd.doubleValue());
+        }
         List<Map<String, Object>> examples = new ArrayList<>();
         for (ExampleResult e : r.examples()) {
             Map<String, Object> row = new LinkedHashMap<>();
@@ -279,7 +317,7 @@ final class EvalCommand implements Command {
                     row.put("label_scores", p.labelScores());
                 }
             }
-            row.put("score", e.score());
+            row.put("token_f1", e.tokenF1());
             row.put("latency_ms", e.latencyMs());
             row.put("tokens_in", e.tokensIn());
             row.put("tokens_out", e.tokensOut());
@@ -289,22 +327,27 @@ final class EvalCommand implements Command {
             examples.add(row);
         }
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("strategy", r.name());
+        doc.put("strategy", r.strategy());
         doc.put("kind", r.kind());
         doc.put("data", args.get("data"));
         doc.put("task", split.task().name().toLowerCase());
         doc.put("labels", split.labels());
         doc.put("train_examples", split.train().size());
-        StrategyCost cost = r.cost();
-        doc.put("cost", Map.of("prepare_seconds", cost.trainSeconds(), "peak_memory_bytes", r.peakMemoryBytes(),
+        doc.put("cost", Map.of("prepare_seconds", cost.trainSeconds(), "peak_memory_bytes", cost.peakMemoryBytes(),
                 "extra", cost.extra()));
         doc.put("metrics", metrics);
+        if (r.classification() != null) {
+            doc.put("classification", r.classification());
+        }
         doc.put("examples", examples);
         return doc;
     }
 
     private static String format(Object v) {
-        return v instanceof Double d ? String.format("%.4f", d) : String.valueOf(v);
+        if (v instanceof Double d) {
+            return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf(d.longValue()) : String.format("%.4f", d);
+        }
+        return String.valueOf(v);
     }
 
     /** Passes everything through and keeps each prediction (the raw text is not in the runner's results). */

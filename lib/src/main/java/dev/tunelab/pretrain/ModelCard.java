@@ -60,10 +60,12 @@ public final class ModelCard {
         md.append("\n## Reproduce\n\nFrom the repository root, with the shared datasets beside it:\n\n```\n")
                 .append("environment/pretrain-default-model.sh ").append(o.commandLine()).append("\n```\n\n")
                 .append("(The script compiles the library and runs `java dev.tunelab.pretrain.PretrainMain` with the ")
-                .append("same arguments. A run that omits `--steps` plans its steps from `--minutes` by timing three ")
-                .append("steps, which depends on the machine; the command above fixes the steps, the seed and therefore ")
-                .append("the data order and initial weights. Floating-point results can differ in the last digits ")
-                .append("across CPUs and thread counts.)\n\n");
+                .append("same arguments. A run given `--minutes` plans its steps from the clock and stops when the ")
+                .append("budget is spent; the command above takes the clock out: `--minutes 0` means no limit, ")
+                .append("`--steps` is the number of steps the learning-rate schedule was planned for and ")
+                .append("`--stop-at-step` (if present) where the budget stopped it. Seed, data order and initial weights ")
+                .append("follow from `--seed`; floating-point results can differ in the last digits across CPUs and ")
+                .append("thread counts.)\n\n");
         md.append("## Training\n\n| field | value |\n|---|---|\n");
         row(md, "seed", String.valueOf(o.seed()));
         row(md, "optimizer", String.format(Locale.ROOT, "AdamW (betas 0.9/0.95, weight decay %s), peak LR %s, "

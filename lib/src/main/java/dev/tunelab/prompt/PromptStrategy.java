@@ -81,15 +81,81 @@ public final class PromptStrategy implements Strategy {
 
     /** The exact prompt this strategy sends for {@code example} (after prepare). */
     public String prompt(Example example) {
+        return fit(example).prompt;
+    }
+
+    private record Fitted(String prompt, List<Example> demos) {}
+
+    /**
+     * The prompt with as many demonstrations as fit the model's context (the earliest, least relevant ones go
+     * first), leaving room for the answer; a query that alone is too long has its input cut at the end.
+     */
+    private Fitted fit(Example example) {
         List<Example> demos = setup.demonstrations(example);
-        return render(example, demos);
+        String prompt = render(example, demos);
+        int limit = contextLimit();
+        if (limit == Integer.MAX_VALUE) {
+            return new Fitted(prompt, demos);
+        }
+        int budget = limit - answerReserve();
+        while (!demos.isEmpty() && tokens(prompt) > budget) {
+            demos = demos.subList(1, demos.size());
+            prompt = render(example, demos);
+        }
+        if (tokens(prompt) > budget) {
+            String input = example.input();
+            int lo = 0, hi = input.length();
+            while (lo < hi) {  // longest prefix of the input that fits
+                int mid = (lo + hi + 1) / 2;
+                if (tokens(render(withInput(example, input.substring(0, mid)), demos)) <= budget) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            prompt = render(withInput(example, input.substring(0, lo)), demos);
+            if (tokens(prompt) > budget) {
+                throw new IllegalStateException("the prompt template alone needs more than the model's " + limit
+                        + " positions (example " + example.id() + ")");
+            }
+        }
+        return new Fitted(prompt, demos);
+    }
+
+    private static Example withInput(Example e, String input) {
+        return new Example(e.id(), input, e.target(), e.fields());
+    }
+
+    private int tokens(String text) {
+        return model.tokenizer().encode(text, true).length;
+    }
+
+    private int answerReserve() {
+        if (setup.task() == TaskType.CLASSIFICATION && scoring == Scoring.LIKELIHOOD) {
+            int longest = 1;
+            for (String w : setup.verbalizer().words()) {
+                longest = Math.max(longest, model.tokenizer().encode(" " + w, false).length);
+            }
+            return longest;
+        }
+        return Math.max(1, options().maxNewTokens());
+    }
+
+    /** The model's position limit; unlimited for a model without accessible weights (remote or test doubles). */
+    private int contextLimit() {
+        try {
+            return model.model().config().maxPositions();
+        } catch (UnsupportedOperationException e) {
+            return Integer.MAX_VALUE;
+        }
     }
 
     @Override
     public Prediction predict(Example example) {
         long t0 = System.nanoTime();
-        List<Example> demos = setup.demonstrations(example);
-        String prompt = render(example, demos);
+        Fitted fitted = fit(example);
+        List<Example> demos = fitted.demos;
+        String prompt = fitted.prompt;
         List<String> sources = new ArrayList<>();
         demos.forEach(d -> sources.add(d.id()));
         Prediction p;
@@ -150,8 +216,10 @@ public final class PromptStrategy implements Strategy {
 
     private GenerationOptions options() {
         GenerationOptions o = generationOptions != null ? generationOptions : model.defaults();
-        if (o.stop().isEmpty()) {
-            o = o.withStop(setup.template().stopStrings());
+        if (generationOptions == null) {
+            List<String> stops = new ArrayList<>(o.stop());
+            setup.template().stopStrings().stream().filter(x -> !stops.contains(x)).forEach(stops::add);
+            o = o.withStop(stops);
         }
         if (setup.task() == TaskType.CLASSIFICATION && generationOptions == null) {
             o = o.withMaxNewTokens(Math.min(o.maxNewTokens(), 8));
@@ -228,7 +296,10 @@ public final class PromptStrategy implements Strategy {
             return this;
         }
 
-        /** Default: the model's defaults, with the template's stop strings (and at most 8 tokens to classify). */
+        /**
+         * Exactly these options. Default: the model's defaults plus the template's stop strings, and at most 8 new
+         * tokens when classifying.
+         */
         public Builder optGenerationOptions(GenerationOptions options) {
             this.generationOptions = options;
             return this;

@@ -39,6 +39,19 @@ public final class RetrievalMetrics {
         return sum / retrieved.size();
     }
 
+    /** Fraction of queries with at least one relevant id in the top k (success@k). */
+    public static double hitRateAtK(List<List<String>> retrieved, List<Set<String>> relevant, int k) {
+        check(retrieved, relevant);
+        double hits = 0;
+        for (int q = 0; q < retrieved.size(); q++) {
+            List<String> top = retrieved.get(q).subList(0, Math.min(k, retrieved.get(q).size()));
+            if (top.stream().anyMatch(relevant.get(q)::contains)) {
+                hits++;
+            }
+        }
+        return hits / retrieved.size();
+    }
+
     /** nDCG@k with binary gains: DCG = Σ_{i<k} rel_i / log2(i + 2), normalised by the ideal ordering. */
     public static double ndcgAtK(List<List<String>> retrieved, List<Set<String>> relevant, int k) {
         check(retrieved, relevant);

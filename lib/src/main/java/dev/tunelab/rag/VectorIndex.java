@@ -20,7 +20,7 @@ public final class VectorIndex {
     private static final int SCAN_SLICE = 8192;
     /** Queries × rows per block of the batch product (a row block stays in L2 while every query block passes). */
     private static final int QUERY_BLOCK = 64;
-    private static final int ROW_BLOCK = 256;
+    private static final int ROW_BLOCK = 64;
 
     /** One search result. */
     public record Hit(String id, float score, Map<String, String> metadata) {}
@@ -130,6 +130,16 @@ public final class VectorIndex {
     public float[] vector(String id) {
         Integer row = rowOf.get(id);
         return row == null ? null : Arrays.copyOfRange(data, row * dim, row * dim + dim);
+    }
+
+    /** Dot product of stored {@code id} with {@code query} (its cosine, both being unit length). */
+    public double dot(String id, float[] query) {
+        Integer row = rowOf.get(id);
+        if (row == null) {
+            throw new IllegalArgumentException("no vector with id '" + id + "'");
+        }
+        checkQuery(query);
+        return Kernels.dotAt(query, 0, data, row * dim, dim);
     }
 
     public Map<String, String> metadata(String id) {

@@ -75,6 +75,9 @@ class EvalCommandTest {
                 JsonNode msgs = body.get("messages");
                 String q = msgs.get(msgs.size() - 1).get("content").asText().toLowerCase();
                 boolean pos = q.contains("good") || q.contains("great") || q.contains("love");
+                if (q.contains(" not ") || q.contains("n't")) {
+                    return FakeChatServer.Reply.ok("Hard to say.", 100, 1);  // unparseable on purpose
+                }
                 return FakeChatServer.Reply.ok(pos ? "positive" : "Negative.", 100, 1);
             };
             Path out = dir.resolve("res.json");
@@ -88,11 +91,15 @@ class EvalCommandTest {
             assertEquals(25, examples.size());
             assertEquals(25, server.seen.size());
             int right = 0;
+            int unparsed = 0;
             List<String> ids = new ArrayList<>();
             for (JsonNode e : examples) {
                 String input = e.get("input").asText().toLowerCase();
                 boolean pos = input.contains("good") || input.contains("great") || input.contains("love");
-                assertEquals(pos ? "1" : "0", e.get("prediction").asText(), input);
+                String q = "text: " + input + "\nlabel:";
+                boolean hedge = q.contains(" not ") || q.contains("n't");
+                unparsed += hedge ? 1 : 0;
+                assertEquals(hedge ? "<unparsed>" : pos ? "1" : "0", e.get("prediction").asText(), input);
                 boolean correct = e.get("prediction").asText().equals(e.get("reference").asText());
                 assertEquals(correct, e.get("correct").asBoolean());
                 right += correct ? 1 : 0;
@@ -101,10 +108,11 @@ class EvalCommandTest {
             }
             JsonNode m = doc.get("metrics");
             assertEquals(right / 25.0, m.get("accuracy").asDouble(), 1e-12);
-            assertEquals(0, m.get("unparsed").asInt());
+            assertEquals(unparsed, m.get("unparsed").asInt());
+            assertTrue(unparsed > 0, "the sample should contain a hedged answer");
             assertEquals(2500, m.get("tokens_in").asLong());
             assertEquals(25, m.get("tokens_out").asLong());
-            assertEquals(2500 / 1000.0 * 0.5 + 25 / 1000.0 * 2, m.get("estimated_cost_usd").asDouble(), 1e-12);
+            assertEquals(2500 / 1000.0 * 0.5 + 25 / 1000.0 * 2, m.get("cost_usd").asDouble(), 1e-12);
             assertEquals(25, new java.util.HashSet<>(ids).size());
             assertEquals("remote", doc.get("kind").asText());
             assertFalse(Files.list(dir).anyMatch(p -> p.getFileName().toString().endsWith(".tmp")));

@@ -117,11 +117,12 @@ class PromptStrategyTest {
         FakeLanguageModel lm = new FakeLanguageModel((p, c) -> 0.0, p -> " Rest and fluids.\nQuestion: next?");
         Split qa = new Split("qa", TaskType.GENERATION, List.of(), List.of(ex("a", "Q?", "A.")), List.of(),
                 List.of());
-        try (PromptStrategy s = PromptStrategy.builder().setModel(lm).optShots(1, new RandomShotSelector(1))
-                .optGenerationOptions(dev.tunelab.model.GenerationOptions.defaults().withMaxNewTokens(100)).build()) {
+        try (PromptStrategy s = PromptStrategy.builder().setModel(lm).optShots(1, new RandomShotSelector(1)).build()) {
             s.prepare(qa, ProgressListener.NONE);
             Prediction p = s.predict(ex("q", "How to treat flu?", "Rest."));
             assertEquals("Rest and fluids.", p.text());
+            assertEquals(64, lm.generateOptions.get(0).maxNewTokens());  // the model's default
+            assertEquals(List.of("\n\n", "\nQuestion:"), lm.generateOptions.get(0).stop());
             assertEquals(null, p.label());
             assertEquals(List.of("a"), p.sources());
             assertTrue(lm.generatePrompts.get(0).startsWith(
