@@ -23,8 +23,7 @@ final class SyncCommand implements Command {
         return new Args(name())
                 .option("dir", "run-dir", "the run directory (also accepted as the first argument)")
                 .positional("dir")
-                .option("entity", "name", "W&B entity (default: the one recorded in the run, else WANDB_ENTITY)")
-                .option("project", "name", "W&B project (default: the one recorded in the run)");
+                .option("entity", "name", "W&B entity (default: WANDB_ENTITY, else the one recorded in the run)");
     }
 
     @Override
@@ -39,7 +38,7 @@ final class SyncCommand implements Command {
         java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
         env.remove("WANDB_MODE");
         WandbSettings s = WandbSettings.fromEnvironment(env, Path.of(System.getProperty("user.home"), ".netrc"),
-                args.get("project") == null ? "tunelab" : args.get("project"));
+                "tunelab"); // the project recorded in the run directory wins
         if (args.get("entity") != null) {
             s = s.withEntity(args.get("entity"));
         }

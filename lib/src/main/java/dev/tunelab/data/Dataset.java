@@ -91,53 +91,12 @@ public final class Dataset {
 
     /** Wraps a table of string columns; an {@link #ID} column is added (row-0, row-1, ...) when missing. */
     public static Dataset of(Table table) {
-        Map<String, List<String>> cols = new LinkedHashMap<>();
-        if (!table.columnNames().contains(ID)) {
-            List<String> ids = new ArrayList<>();
-            for (int i = 0; i < table.rowCount(); i++) {
-                ids.add("row-" + i);
-            }
-            cols.put(ID, ids);
-        }
-        for (String c : table.columnNames()) {
-            StringColumn sc = table.column(c).asStringColumn();
-            List<String> v = new ArrayList<>(sc.size());
-            for (int i = 0; i < sc.size(); i++) {
-                String x = sc.get(i);
-                v.add(x == null ? "" : x);
-            }
-            cols.put(c, v);
-        }
-        return new Dataset(table.name() == null ? "table" : table.name(), cols, Map.of(), LoadReport.empty(),
-                CleaningReport.empty());
+        return DatasetAssembly.fromTable(table);
     }
 
-    /** Rows of all datasets, columns united (missing cells are empty); roles and reports of the first are kept. */
+    /** Rows of all datasets, columns united (missing cells are empty); roles of the first, reports of all. */
     public static Dataset concat(List<Dataset> parts) {
-        List<String> cols = new ArrayList<>();
-        for (Dataset d : parts) {
-            for (String c : d.columns()) {
-                if (!cols.contains(c)) {
-                    cols.add(c);
-                }
-            }
-        }
-        Map<String, List<String>> t = new LinkedHashMap<>();
-        LoadReport load = LoadReport.empty();
-        CleaningReport clean = CleaningReport.empty();
-        for (String c : cols) {
-            List<String> values = new ArrayList<>();
-            for (Dataset d : parts) {
-                List<String> v = d.columns().contains(c) ? d.column(c) : Collections.nCopies(d.size(), "");
-                values.addAll(v);
-            }
-            t.put(c, values);
-        }
-        for (Dataset d : parts) {
-            load = load.plus(d.loadReport);
-            clean = clean.plus(d.cleaningReport);
-        }
-        return new Dataset(parts.get(0).name, t, parts.get(0).roles, load, clean);
+        return DatasetAssembly.concat(parts);
     }
 
     // ---- access --------------------------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ public final class BaseModels {
 
     /** Two layers, 64 wide, byte tokenizer, seed 42: for tests and for builds without the default model. */
     public static LanguageModel tinyRandom() {
-        LlamaConfig c = LlamaConfig.tiny(259, 64, 128, 2, 4, 2, 4096);
+        LlamaConfig c = LlamaConfig.tiny(259, 64, 128, 2, 4, 2, 2048);
         return Models.random(c, new ByteTokenizer(), 42);
     }
 }

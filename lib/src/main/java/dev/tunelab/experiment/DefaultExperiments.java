@@ -30,6 +30,7 @@ public final class DefaultExperiments {
         Experiment qa = Experiment.named("medquad")
                 .split(quick ? LocalData.medquad(24, 4, 4, 42) : LocalData.medquad(160, 10, 30, 42))
                 .model(model).config("model", described).config("quick", quick)
+                .knowledge(LocalData.medquadPairs())
                 .zeroShot().knn(1);
         if (RagStrategies.available()) {
             qa.rag(3);

@@ -34,6 +34,7 @@ public final class Experiment {
     private Split split;
     private final List<Function<ModelPool, Strategy>> strategies = new ArrayList<>();
     private Supplier<LanguageModel> model;
+    private List<dev.tunelab.data.Example> knowledge;
     private final Map<String, Object> config = new LinkedHashMap<>();
     private Pricing pricing = Pricing.defaults();
     private ProgressListener listener = ProgressListener.NONE;
@@ -63,9 +64,19 @@ public final class Experiment {
             default -> throw new SpecException(null, "dataset.name", "unknown dataset '" + d.name() + "'");
         };
         Experiment e = named(spec.name()).split(split).model(model).pricing(spec.pricing())
+                .knowledge(d.name().equals("medquad") ? LocalData.medquadPairs() : null)
                 .generationCorrectF1(spec.generationCorrectF1()).config("model", spec.model()).config("dataset", d);
         spec.strategies().forEach(e::strategy);
         return e;
+    }
+
+    /**
+     * The documents RAG strategies retrieve from: each example's target (answer) is one document, with its fields as
+     * metadata. Default: the split's train answers.
+     */
+    public Experiment knowledge(List<dev.tunelab.data.Example> documents) {
+        this.knowledge = documents == null ? null : List.copyOf(documents);
+        return this;
     }
 
     public Experiment split(Split split) {
@@ -96,7 +107,7 @@ public final class Experiment {
 
     /** Adds a strategy described as data (see {@link ExperimentSpec#STRATEGY_OPTIONS} for types and options). */
     public Experiment strategy(StrategySpec spec) {
-        strategies.add(pool -> StrategyFactory.create(spec, pool));
+        strategies.add(pool -> StrategyFactory.create(spec, pool, knowledge));
         return this;
     }
 
@@ -220,7 +231,13 @@ public final class Experiment {
                         throw new IllegalArgumentException("experiment '" + name + "': two strategies are named '" + s.name() + "'");
                     }
                     names.add(s.name());
-                    StrategyResult r = runner.run(s, split, listener);
+                    StrategyResult r;
+                    try {
+                        r = runner.run(s, split, listener);
+                    } catch (RuntimeException e) {
+                        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                        throw new IllegalStateException("experiment '" + name + "', strategy '" + s.name() + "': " + msg, e);
+                    }
                     results.add(r);
                     if (tracker != null) {
                         TrackerLogging.log(tracker, name, r);

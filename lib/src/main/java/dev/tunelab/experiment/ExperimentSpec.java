@@ -71,8 +71,8 @@ public record ExperimentSpec(String name, DatasetSpec dataset, String model, Pri
         Map<String, Map<String, String>> m = new LinkedHashMap<>();
         m.put("zero-shot", Map.of());
         m.put("few-shot", Map.of("k", "int", "seed", "int"));
-        m.put("similarity-few-shot", Map.of("k", "int"));
-        m.put("rag", Map.of("k", "int", "embedder", "string", "chunk_chars", "int"));
+        m.put("similarity-few-shot", Map.of("k", "int", "embedder", "string"));
+        m.put("rag", Map.of("k", "int", "max_new_tokens", "int"));
         m.put("lora", merge(train, Map.of("r", "int", "alpha", "double", "dropout", "double", "targets", "string")));
         m.put("qlora", merge(train, Map.of("r", "int", "alpha", "double", "dropout", "double", "targets", "string")));
         m.put("full", train);
@@ -199,6 +199,10 @@ public record ExperimentSpec(String name, DatasetSpec dataset, String model, Pri
                 default -> f.string(n, field, null, true);
             };
             options.put(e.getKey(), v);
+        }
+        Object embedder = options.get("embedder");
+        if (embedder != null && !Set.of("tfidf", "minilm").contains(embedder)) {
+            throw f.error(path + ".embedder", "must be tfidf or minilm, got '" + embedder + "'");
         }
         return new StrategySpec(type, n.has("name") ? f.string(n, path + ".name", null, true) : null, options);
     }

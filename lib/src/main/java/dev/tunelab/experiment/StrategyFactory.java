@@ -13,7 +13,7 @@ import dev.tunelab.prompt.SimilarityShotSelector;
 final class StrategyFactory {
     private StrategyFactory() {}
 
-    static Strategy create(StrategySpec s, ModelPool models) {
+    static Strategy create(StrategySpec s, ModelPool models, java.util.List<dev.tunelab.data.Example> knowledge) {
         String name = s.name();
         return switch (s.type()) {
             case "knn" -> renamed(new KnnStrategy(s.intOption("k", 5)), name);
@@ -21,17 +21,28 @@ final class StrategyFactory {
             case "zero-shot" -> prompt(models.shared(label(s)), 0, null, name != null ? name : "zero-shot");
             case "few-shot" -> prompt(models.shared(label(s)), s.intOption("k", 4),
                     new RandomShotSelector(s.intOption("seed", 42)), name != null ? name : "few-shot-" + s.intOption("k", 4));
-            case "similarity-few-shot" -> prompt(models.shared(label(s)), s.intOption("k", 4), new SimilarityShotSelector(),
-                    name != null ? name : "similar-few-shot-" + s.intOption("k", 4));
+            case "similarity-few-shot" -> prompt(models.shared(label(s)), s.intOption("k", 4), selector(s),
+                    name != null ? name : "similar-few-shot-" + s.intOption("k", 4)
+                            + (s.stringOption("embedder", "tfidf").equals("minilm") ? "-minilm" : ""));
             case "remote" -> remote(s);
             case "lora", "qlora", "full", "freeze" -> FineTuneStrategy.fromSpec(s, models.fresh(label(s)));
-            case "rag" -> RagStrategies.fromSpec(s, models.shared(label(s)));
+            case "rag" -> RagStrategies.fromSpec(s, models.shared(label(s)), knowledge);
             default -> throw new IllegalArgumentException("unknown strategy type '" + s.type() + "'");
         };
     }
 
     static String label(StrategySpec s) {
         return s.name() != null ? s.name() : s.type();
+    }
+
+    /** TF-IDF similarity (default) or MiniLM sentence embeddings from the rag package. */
+    private static dev.tunelab.prompt.ShotSelector selector(StrategySpec s) {
+        return switch (s.stringOption("embedder", "tfidf")) {
+            case "tfidf" -> new SimilarityShotSelector();
+            case "minilm" -> new dev.tunelab.rag.EmbeddingShotSelector(dev.tunelab.rag.MiniLmEmbedder.create());
+            default -> throw new IllegalArgumentException("similarity-few-shot embedder must be tfidf or minilm, got '"
+                    + s.stringOption("embedder", null) + "'");
+        };
     }
 
     private static Strategy prompt(LanguageModel model, int k, dev.tunelab.prompt.ShotSelector selector, String name) {

@@ -40,21 +40,26 @@ final class Attention {
                     + maxPositions);
         }
         NDArray keyMask = null;
-        if (attentionMask != null || (cache != null && cache.mask() != null)) {
+        boolean padded = attentionMask != null || (cache != null && cache.mask() != null);
+        if (padded) {
             NDArray step = attentionMask == null ? m.ones(new Shape(b, t)) : attentionMask.toType(DataType.FLOAT32, false);
-            if (cache != null) {
-                keyMask = cache.appendMask(step);
-            } else {
+            if (cache == null) {
                 keyMask = step;
+            } else {
+                if (cache.mask() == null && past > 0) {
+                    cache.appendMask(m.ones(new Shape(b, past))); // earlier steps had no padding
+                }
+                keyMask = cache.appendMask(step);
             }
-        } else if (cache != null) {
-            keyMask = cache.appendMask(m.ones(new Shape(b, t)));
         }
-        NDArray causal = m.arange(0, s, 1, DataType.INT32).reshape(1, s)
-                .lte(m.arange(past, s, 1, DataType.INT32).reshape(t, 1))
-                .toType(DataType.FLOAT32, false).reshape(1, 1, t, s);
-        NDArray allowed = keyMask == null ? causal : causal.mul(keyMask.reshape(b, 1, 1, s));
-        NDArray additive = allowed.sub(one).mul(big);
+        NDArray additive = null;
+        if (t > 1 || keyMask != null) { // one query without padding sees every key: no mask at all
+            NDArray causal = m.arange(0, s, 1, DataType.INT32).reshape(1, s)
+                    .lte(m.arange(past, s, 1, DataType.INT32).reshape(t, 1))
+                    .toType(DataType.FLOAT32, false).reshape(1, 1, t, s);
+            NDArray allowed = keyMask == null ? causal : causal.mul(keyMask.reshape(b, 1, 1, s));
+            additive = allowed.sub(one).mul(big);
+        }
         NDArray positions;
         if (keyMask == null) {
             positions = m.arange(past, s, 1, DataType.INT64).reshape(1, t);
@@ -72,7 +77,7 @@ final class Attention {
      * @param q     [B, KV, G*T, D] queries, G query heads per key/value head, grouped so k/v need no repeat
      * @param k     [B, KV, S, D]
      * @param v     [B, KV, S, D]
-     * @param mask  [B or 1, 1, T, S] additive
+     * @param mask  [B or 1, 1, T, S] additive, or null when every query sees every key
      * @param scale scalar 1/sqrt(D)
      * @return [B, KV, G*T, D]
      */
@@ -85,7 +90,10 @@ final class Attention {
         NDArray kT = k.transpose(0, 1, 3, 2);
         kT.attach(q.getManager()); // a view: keep the handle out of the (long-lived) cache's manager
         NDArray scores = q.mul(scale).matMul(kT);
-        NDArray masked = scores.reshape(b, kv, groups, t, s).add(mask.expandDims(2));
+        if (mask == null) {
+            return scores.softmax(-1).matMul(v);
+        }
+        NDArray masked = groups == 1 ? scores.add(mask) : scores.reshape(b, kv, groups, t, s).add(mask.expandDims(2));
         NDArray probs = masked.softmax(-1).reshape(b, kv, groups * t, s);
         return probs.matMul(v);
     }

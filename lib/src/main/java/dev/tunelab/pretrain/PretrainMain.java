@@ -1,5 +1,6 @@
 package dev.tunelab.pretrain;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tunelab.model.DjlSetup;
@@ -11,6 +12,7 @@ import dev.tunelab.model.Safetensors;
 import dev.tunelab.model.bpe.BpeTokenizer;
 import dev.tunelab.model.bpe.BpeTrainer;
 import dev.tunelab.model.bpe.TokenizerFiles;
+import dev.tunelab.tune.Checkpoints;
 import dev.tunelab.tune.LrSchedule;
 import dev.tunelab.tune.Trainer;
 import dev.tunelab.tune.TrainingExample;
@@ -61,6 +63,20 @@ public final class PretrainMain {
             return;
         }
         new PretrainMain(options).run();
+    }
+
+    /** Thrown at a checkpoint to continue from it with a schedule over a new number of steps. */
+    private static final class Replan extends RuntimeException {
+        final int step;
+        final int total;
+        final Path checkpoint;
+
+        Replan(int step, int total, Path checkpoint) {
+            super("re-plan", null, false, false);
+            this.step = step;
+            this.total = total;
+            this.checkpoint = checkpoint;
+        }
     }
 
     /** Thrown from the step listener when the wall-clock budget is spent. */
@@ -117,24 +133,44 @@ public final class PretrainMain {
         try (LanguageModel lm = Models.random(config, tokenizer, o.seed())) {
             progress.model = lm;
             TunedModel tuned = TunedModel.full(lm.model());
-            var builder = Trainer.builder().setModel(tuned).setTokenizer(tokenizer)
-                    .setTrainData(examples(train)).optValidationData(examples(probe))
-                    .optMaxSteps(steps).optBatchSize(o.batch()).optLearningRate(o.lr())
-                    .optWeightDecay(o.weightDecay()).optBetas(0.9, 0.95).optMaxGradNorm(1.0)
-                    .optScheduler(LrSchedule.Kind.COSINE, o.warmup()).optEvalEvery(o.evalEvery())
-                    .optCheckpoints(o.work().resolve("checkpoints"), o.evalEvery(), 1).optSeed(o.seed())
-                    .optMaxLength(o.seq()).optAppendEos(false).optShuffle(true).addListener(progress);
-            if (o.resume() != null) {
-                builder.optResumeFrom(o.resume());
+            Path resumeFrom = o.resume();
+            progress.total = steps;
+            if (resumeFrom != null) {
+                progress.restoreCurves(Checkpoints.resolve(resumeFrom));
+                for (int[] r : o.replans()) {
+                    if (r[0] <= progress.stepsDone) {
+                        progress.replans.add(r);
+                        progress.total = r[1];
+                    }
+                }
             }
-            try {
-                TrainingResult result = builder.build().train();
-                progress.status = result.failed() ? "failed: " + result.stopReason() : "complete";
-                log("training finished: %s", result.stopReason());
-            } catch (OutOfTime e) {
-                progress.status = "stopped early: " + e.getMessage();
-                progress.stoppedAt = progress.stepsDone;
-                log("training stopped: %s", e.getMessage());
+            while (true) {
+                var builder = Trainer.builder().setModel(tuned).setTokenizer(tokenizer)
+                        .setTrainData(examples(train)).optValidationData(examples(probe))
+                        .optMaxSteps(progress.total).optBatchSize(o.batch()).optLearningRate(o.lr())
+                        .optWeightDecay(o.weightDecay()).optBetas(0.9, 0.95).optMaxGradNorm(1.0)
+                        .optScheduler(LrSchedule.Kind.COSINE, o.warmup()).optEvalEvery(o.evalEvery())
+                        .optCheckpoints(o.work().resolve("checkpoints"), o.evalEvery(), 1).optSeed(o.seed())
+                        .optMaxLength(o.seq()).optAppendEos(false).optShuffle(true).addListener(progress);
+                if (resumeFrom != null) {
+                    builder.optResumeFrom(resumeFrom);
+                }
+                try {
+                    TrainingResult result = builder.build().train();
+                    progress.status = result.failed() ? "failed: " + result.stopReason() : "complete";
+                    log("training finished: %s", result.stopReason());
+                    break;
+                } catch (OutOfTime e) {
+                    progress.status = "stopped early: " + e.getMessage();
+                    progress.stoppedAt = progress.stepsDone;
+                    log("training stopped: %s", e.getMessage());
+                    break;
+                } catch (Replan r) {
+                    progress.replans.add(new int[] {r.step, r.total});
+                    progress.total = r.total;
+                    resumeFrom = r.checkpoint;
+                    log("re-plan at step %d: %d steps in total, continuing from %s", r.step, r.total, r.checkpoint);
+                }
             }
             progress.trainSeconds = elapsed() - progress.trainStart;
             Models.saveWeights(lm.model(), o.out(), Safetensors.Precision.BF16);
@@ -229,6 +265,8 @@ public final class PretrainMain {
         final List<double[]> evalLoss = new ArrayList<>();
         final double trainStart = elapsed();
         LanguageModel model;
+        final List<int[]> replans = new ArrayList<>();
+        int total;
         int firstStep = -1;
         double firstStepAt;
         int stoppedAt = -1;
@@ -265,7 +303,7 @@ public final class PretrainMain {
             if (o.minutes() > 0 && p.step() - firstStep >= 3
                     && elapsed() + reserveSeconds(perStep, validation.size()) > o.minutes() * 60) {
                 throw new OutOfTime(String.format(Locale.ROOT, "wall-clock budget of %s minutes spent after step %d "
-                        + "of %d", o.minutes(), p.step(), planned));
+                        + "of %d", o.minutes(), p.step(), total));
             }
         }
 
@@ -290,14 +328,45 @@ public final class PretrainMain {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("cannot export the model folder at step " + step, e);
             }
+            int newTotal = replanAt(step);
+            if (newTotal > 0) {
+                throw new Replan(step, newTotal, dir);
+            }
+        }
+
+        /** A forced re-plan from --replan, or (with a time budget) one when the measured pace misses the budget. */
+        int replanAt(int step) {
+            for (int[] r : o.replans()) {
+                if (r[0] == step && r[1] != total) {
+                    return r[1];
+                }
+            }
+            if (o.minutes() <= 0 || step - firstStep < o.evalEvery()) {
+                return -1;
+            }
+            double perStep = (elapsed() - firstStepAt) / (step - firstStep);
+            double left = o.minutes() * 60 - elapsed() - reserveSeconds(perStep, validation.size());
+            int fit = step + (int) (0.97 * left / perStep);
+            boolean off = fit < 0.93 * total || (fit > 1.1 * total && step < 0.6 * total);
+            return off && fit - step >= o.evalEvery() ? fit : -1;
+        }
+
+        /** Loss and evaluation curves of the steps a resumed run did before. */
+        void restoreCurves(Path checkpoint) throws IOException {
+            JsonNode state = new ObjectMapper().readTree(checkpoint.resolve("trainer_state.json").toFile());
+            state.path("loss_curve").forEach(p -> trainLoss.add(new double[] {p.get(0).asInt(), p.get(1).asDouble()}));
+            state.path("eval_curve").forEach(e -> evalLoss.add(new double[] {e.path("step").asInt(),
+                    e.path("eval_loss").asDouble()}));
+            stepsDone = state.path("step").asInt();
         }
 
         ModelCard.RunReport report(String status, double valLoss, int valWindows, double probeLoss,
                                    List<String[]> samples) {
             long seen = (long) stepsDone * o.batch() * o.seq();
-            return new ModelCard.RunReport(o.reproducing(planned, stoppedAt), status, model == null ? 0 : parameters(), corpus.train().size(),
+            return new ModelCard.RunReport(o.reproducing(planned, replans, stoppedAt), status,
+                    model == null ? 0 : parameters(), corpus.train().size(),
                     corpus.validation().size(), TokenWindows.tokens(train), TokenWindows.tokens(validation),
-                    corpus.sources(), stepsDone, planned, seen, trainSeconds, seen / Math.max(1e-9, trainSeconds),
+                    corpus.sources(), stepsDone, total, seen, trainSeconds, seen / Math.max(1e-9, trainSeconds),
                     valLoss, valWindows, probeLoss, probe.size(), List.copyOf(trainLoss), List.copyOf(evalLoss),
                     samples, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         }

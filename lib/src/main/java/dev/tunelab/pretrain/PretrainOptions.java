@@ -6,13 +6,17 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Everything a pretraining run depends on. Defaults reproduce the embedded default model; every field has a
+ * Everything a pretraining run depends on. Defaults reproduce the embedded default model's shape; every field has a
  * command-line option of the same name in kebab case (see {@link #USAGE}).
+ *
+ * @param replans re-plans {step, newTotalSteps}: at the checkpoint of that step the run continues from the checkpoint
+ *                with a cosine schedule over the new total (what a timed run does when the machine is slower or
+ *                faster than planned)
  */
 public record PretrainOptions(Path datasets, Path out, Path work, double minutes, int steps, int stopAtStep, long seed,
                               int vocab, int hidden, int layers, int heads, int kvHeads, int intermediate, int seq,
                               int batch, double lr, int warmup, double weightDecay, int evalEvery, int evalWindows,
-                              Path resume) {
+                              List<int[]> replans, Path resume) {
     public static final String USAGE = """
             usage: PretrainMain [options]
               --datasets PATH     shared datasets folder (default ../shared/datasets)
@@ -21,20 +25,46 @@ public record PretrainOptions(Path datasets, Path out, Path work, double minutes
               --minutes M         wall-clock budget for the whole run (default 40; 0 = no limit)
               --steps N           optimizer steps; when absent they are planned from --minutes by timing 3 steps
               --stop-at-step N    stop after step N (to reproduce a run that its time budget cut short)
+              --replan S:N,...    at the checkpoint of step S continue with a schedule over N steps in total
               --seed S            seed for the weights and the data order (default 1234)
               --vocab V --hidden H --layers L --heads A --kv-heads K --intermediate I --seq T
               --batch B --lr LR --warmup W --weight-decay WD --eval-every E --eval-windows N
               --resume CHECKPOINT continue a run from one of its checkpoints under --work""";
 
+    private static final String[] INT_NAMES = {"--steps", "--stop-at-step", "--vocab", "--hidden", "--layers",
+            "--heads", "--kv-heads", "--intermediate", "--seq", "--batch", "--warmup", "--eval-every",
+            "--eval-windows"};
+
     public static PretrainOptions defaults() {
         return new PretrainOptions(Path.of("..", "shared", "datasets"),
                 Path.of("lib", "src", "main", "resources", "dev", "tunelab", "default-model"),
                 Path.of("target", "pretrain-work"), 40, -1, -1, 1234, 4096, 256, 4, 8, 2, 688, 256, 8, 2e-3, 50, 0.1,
-                100, 32, null);
+                100, 32, List.of(), null);
+    }
+
+    private int[] ints() {
+        return new int[] {steps, stopAtStep, vocab, hidden, layers, heads, kvHeads, intermediate, seq, batch, warmup,
+                evalEvery, evalWindows};
+    }
+
+    private static PretrainOptions of(PretrainOptions o, int[] i, double minutes, long seed, double lr, double wd,
+                                      Path datasets, Path out, Path work, List<int[]> replans, Path resume) {
+        return new PretrainOptions(datasets, out, work, minutes, i[0], i[1], seed, i[2], i[3], i[4], i[5], i[6], i[7],
+                i[8], i[9], lr, i[10], wd, i[11], i[12], List.copyOf(replans), resume);
     }
 
     public static PretrainOptions parse(String[] args) {
         PretrainOptions o = defaults();
+        int[] ints = o.ints();
+        double minutes = o.minutes;
+        long seed = o.seed;
+        double lr = o.lr;
+        double wd = o.weightDecay;
+        Path datasets = o.datasets;
+        Path out = o.out;
+        Path work = o.work;
+        Path resume = null;
+        List<int[]> replans = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (!name.startsWith("--")) {
@@ -45,67 +75,38 @@ public record PretrainOptions(Path datasets, Path out, Path work, double minutes
             }
             String v = args[++i];
             try {
-                o = with(o, name, v);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("option " + name + ": not a number: '" + v + "'");
-            }
-        }
-        return o.validate();
-    }
-
-    private static PretrainOptions with(PretrainOptions o, String name, String v) {
-        Path p = name.equals("--datasets") || name.equals("--out") || name.equals("--work") || name.equals("--resume")
-                ? Path.of(v) : null;
-        return switch (name) {
-            case "--datasets" -> new PretrainOptions(p, o.out, o.work, o.minutes, o.steps, o.stopAtStep, o.seed, o.vocab,
-                    o.hidden, o.layers, o.heads, o.kvHeads, o.intermediate, o.seq, o.batch, o.lr, o.warmup,
-                    o.weightDecay, o.evalEvery, o.evalWindows, o.resume);
-            case "--out" -> new PretrainOptions(o.datasets, p, o.work, o.minutes, o.steps, o.stopAtStep, o.seed, o.vocab,
-                    o.hidden, o.layers, o.heads, o.kvHeads, o.intermediate, o.seq, o.batch, o.lr, o.warmup,
-                    o.weightDecay, o.evalEvery, o.evalWindows, o.resume);
-            case "--work" -> new PretrainOptions(o.datasets, o.out, p, o.minutes, o.steps, o.stopAtStep, o.seed, o.vocab,
-                    o.hidden, o.layers, o.heads, o.kvHeads, o.intermediate, o.seq, o.batch, o.lr, o.warmup,
-                    o.weightDecay, o.evalEvery, o.evalWindows, o.resume);
-            case "--resume" -> new PretrainOptions(o.datasets, o.out, o.work, o.minutes, o.steps, o.stopAtStep, o.seed,
-                    o.vocab, o.hidden, o.layers, o.heads, o.kvHeads, o.intermediate, o.seq, o.batch, o.lr, o.warmup,
-                    o.weightDecay, o.evalEvery, o.evalWindows, p);
-            default -> withNumber(o, name, v);
-        };
-    }
-
-    private static PretrainOptions withNumber(PretrainOptions o, String name, String v) {
-        double d = Double.parseDouble(v);
-        int n = (int) d;
-        if (!name.equals("--minutes") && !name.equals("--lr") && !name.equals("--weight-decay") && n != d) {
-            throw new IllegalArgumentException("option " + name + " needs a whole number, got '" + v + "'");
-        }
-        double minutes = o.minutes;
-        int steps = o.steps;
-        int stopAt = o.stopAtStep;
-        long seed = o.seed;
-        int[] dims = {o.vocab, o.hidden, o.layers, o.heads, o.kvHeads, o.intermediate, o.seq, o.batch, o.warmup,
-                o.evalEvery, o.evalWindows};
-        double lr = o.lr;
-        double wd = o.weightDecay;
-        List<String> dimNames = List.of("--vocab", "--hidden", "--layers", "--heads", "--kv-heads", "--intermediate",
-                "--seq", "--batch", "--warmup", "--eval-every", "--eval-windows");
-        switch (name) {
-            case "--minutes" -> minutes = d;
-            case "--steps" -> steps = n;
-            case "--stop-at-step" -> stopAt = n;
-            case "--seed" -> seed = Long.parseLong(v);
-            case "--lr" -> lr = d;
-            case "--weight-decay" -> wd = d;
-            default -> {
-                int k = dimNames.indexOf(name);
-                if (k < 0) {
-                    throw new IllegalArgumentException("unknown option " + name + "\n" + USAGE);
+                switch (name) {
+                    case "--datasets" -> datasets = Path.of(v);
+                    case "--out" -> out = Path.of(v);
+                    case "--work" -> work = Path.of(v);
+                    case "--resume" -> resume = Path.of(v);
+                    case "--minutes" -> minutes = Double.parseDouble(v);
+                    case "--seed" -> seed = Long.parseLong(v);
+                    case "--lr" -> lr = Double.parseDouble(v);
+                    case "--weight-decay" -> wd = Double.parseDouble(v);
+                    case "--replan" -> {
+                        for (String pair : v.split(",")) {
+                            String[] sn = pair.split(":");
+                            if (sn.length != 2) {
+                                throw new IllegalArgumentException("option --replan: expected STEP:TOTAL, got '"
+                                        + pair + "'");
+                            }
+                            replans.add(new int[] {Integer.parseInt(sn[0].strip()), Integer.parseInt(sn[1].strip())});
+                        }
+                    }
+                    default -> {
+                        int k = List.of(INT_NAMES).indexOf(name);
+                        if (k < 0) {
+                            throw new IllegalArgumentException("unknown option " + name + "\n" + USAGE);
+                        }
+                        ints[k] = Integer.parseInt(v);
+                    }
                 }
-                dims[k] = n;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("option " + name + ": not a valid number: '" + v + "'");
             }
         }
-        return new PretrainOptions(o.datasets, o.out, o.work, minutes, steps, stopAt, seed, dims[0], dims[1], dims[2],
-                dims[3], dims[4], dims[5], dims[6], dims[7], lr, dims[8], wd, dims[9], dims[10], o.resume);
+        return of(o, ints, minutes, seed, lr, wd, datasets, out, work, replans, resume).validate();
     }
 
     PretrainOptions validate() {
@@ -125,6 +126,12 @@ public record PretrainOptions(Path datasets, Path out, Path work, double minutes
         if (seq < 16 || batch < 1 || !(lr > 0) || evalEvery < 1 || evalWindows < 1) {
             bad.add("--seq >= 16, --batch >= 1, --lr > 0, --eval-every >= 1, --eval-windows >= 1 are required");
         }
+        for (int[] r : replans) {
+            if (r[0] % evalEvery != 0 || r[1] <= r[0]) {
+                bad.add("--replan " + r[0] + ":" + r[1] + ": the step must be a checkpoint (multiple of --eval-every)"
+                        + " and the new total larger than it");
+            }
+        }
         if (!bad.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", bad));
         }
@@ -132,12 +139,14 @@ public record PretrainOptions(Path datasets, Path out, Path work, double minutes
     }
 
     /**
-     * The options that redo a finished run without depending on the clock: no time limit, the steps it planned, and
-     * the step it stopped at when its budget cut it short.
+     * The options that redo a finished run without depending on the clock: no time limit, the steps it first
+     * planned, its re-plans, and the step it stopped at when its budget cut it short.
      */
-    public PretrainOptions reproducing(int plannedSteps, int stoppedAt) {
-        return new PretrainOptions(datasets, out, work, 0, plannedSteps, stoppedAt, seed, vocab, hidden, layers, heads,
-                kvHeads, intermediate, seq, batch, lr, warmup, weightDecay, evalEvery, evalWindows, null);
+    public PretrainOptions reproducing(int plannedSteps, List<int[]> madeReplans, int stoppedAt) {
+        int[] i = ints();
+        i[0] = plannedSteps;
+        i[1] = stoppedAt;
+        return of(this, i, 0, seed, lr, weightDecay, datasets, out, work, madeReplans, null);
     }
 
     /** The options as a command line (only the values that differ from the defaults), for the model card. */
@@ -146,20 +155,27 @@ public record PretrainOptions(Path datasets, Path out, Path work, double minutes
         StringBuilder sb = new StringBuilder();
         append(sb, "--datasets", datasets, d.datasets);
         append(sb, "--out", out, d.out);
+        append(sb, "--work", work, d.work);
         append(sb, "--minutes", fmt(minutes), fmt(d.minutes));
-        append(sb, "--steps", steps, d.steps);
-        append(sb, "--stop-at-step", stopAtStep, d.stopAtStep);
+        int[] mine = ints();
+        int[] base = d.ints();
+        for (int i = 0; i < 2; i++) {
+            append(sb, INT_NAMES[i], mine[i], base[i]);
+        }
+        if (!replans.isEmpty()) {
+            List<String> pairs = new ArrayList<>();
+            replans.forEach(r -> pairs.add(r[0] + ":" + r[1]));
+            sb.append(" --replan ").append(String.join(",", pairs));
+        }
         append(sb, "--seed", seed, -1L);
-        String[] names = {"--vocab", "--hidden", "--layers", "--heads", "--kv-heads", "--intermediate", "--seq",
-                "--batch", "--warmup", "--eval-every", "--eval-windows"};
-        int[] mine = {vocab, hidden, layers, heads, kvHeads, intermediate, seq, batch, warmup, evalEvery, evalWindows};
-        int[] base = {d.vocab, d.hidden, d.layers, d.heads, d.kvHeads, d.intermediate, d.seq, d.batch, d.warmup,
-                d.evalEvery, d.evalWindows};
-        for (int i = 0; i < names.length; i++) {
-            append(sb, names[i], mine[i], base[i]);
+        for (int i = 2; i < INT_NAMES.length; i++) {
+            append(sb, INT_NAMES[i], mine[i], base[i]);
         }
         append(sb, "--lr", fmt(lr), fmt(d.lr));
         append(sb, "--weight-decay", fmt(weightDecay), fmt(d.weightDecay));
+        if (resume != null) {
+            sb.append(" --resume ").append(resume);
+        }
         return sb.toString().strip();
     }
 

@@ -9,7 +9,8 @@ public final class Trackers {
 
     /**
      * @param kind     "wandb", "local", or null for automatic (W&amp;B if a key or WANDB_MODE=offline is set)
-     * @param localDir where a local run folder (and the W&amp;B spool) goes
+     * @param localDir a local run goes to {@code localDir/tracking/run-<time>-<id>}, a W&amp;B spool to
+     *                 {@code localDir/wandb/run-<id>}
      */
     public static Tracker create(String kind, Path localDir, String project, Map<String, String> env) {
         Path netrc = Path.of(System.getProperty("user.home"), ".netrc");
@@ -22,6 +23,8 @@ public final class Trackers {
             WandbSettings s = WandbSettings.fromEnvironment(env, netrc, project);
             return WandbTracker.start(s.withSpoolDir(localDir.resolve("wandb").resolve("run-" + s.runId())));
         }
-        return new LocalTracker(localDir.resolve("tracking"));
+        String id = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                + "-" + WandbSettings.newRunId().substring(0, 4);
+        return new LocalTracker(localDir.resolve("tracking").resolve("run-" + id));
     }
 }
