@@ -52,7 +52,7 @@ import json, os, sys
 kernel_dir, java, classpath, offline = sys.argv[1:5]
 spec = {
     "argv": [java, "-Djava.awt.headless=true", "-Dai.djl.offline=" + offline, "-Dai.djl.default_engine=PyTorch",
-             "-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error",
+             "-Dorg.slf4j.simpleLogger.log.ai.djl=warn", "-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error",
              "-cp", classpath, "org.rapaio.jupyter.kernel.MainApp", "{connection_file}"],
     "display_name": "Java (TuneLab, rapaio 3.0.1)",
     "language": "java",

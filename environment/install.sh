@@ -32,3 +32,12 @@ else
 fi
 
 bash "$here/install-kernel.sh"
+
+# Test-only: JJava's display library (no kernel), so the notebook tests can check TuneLab's display bridge against
+# its real renderer. It goes into the local Maven repository only.
+m2="$HOME/.m2/repository"
+if [ ! -f "$m2/org/dflib/jjava/jjava-jupyter/1.0-a6/jjava-jupyter-1.0-a6.jar" ]; then
+  echo "install: fetching org.dflib.jjava:jjava-jupyter:1.0-a6 (test-only) from Maven Central"
+  (cd "$(mktemp -d)" && mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.6.1:get \
+      -Dartifact=org.dflib.jjava:jjava-jupyter:1.0-a6 -Dtransitive=false </dev/null)
+fi

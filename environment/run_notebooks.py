@@ -52,11 +52,18 @@ def start_client(nb, kernel, cwd, args, kernel_log):
     raise RuntimeError(f"kernel '{kernel}' did not start in {args.tries} tries of {args.startup_timeout}s")
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def failing_cell(nb):
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
-                return i, f"{out.get('ename')}: {out.get('evalue')}"
+                detail = f"{out.get('ename')}: {out.get('evalue')}"
+                if not str(out.get("evalue", "")).strip():  # compile errors: the message is in the traceback
+                    lines = [ANSI.sub("", l).strip() for l in out.get("traceback", []) if ANSI.sub("", l).strip()]
+                    detail += " " + " / ".join(lines[-6:])
+                return i, detail
     return None, None
 
 

@@ -18,12 +18,15 @@ import dev.tunelab.tune.TunedModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -50,12 +53,10 @@ public final class TrainingBenchmark implements Benchmark {
         Shape s = ctx.quick() ? new Shape(512, 128, 344, 2, 4, 4, 64) : new Shape(2048, 256, 688, 4, 4, 8, 128);
         int warmup = ctx.quick() ? 1 : 2;
         int reps = Math.max(3, ctx.repetitions());
-        List<String> targets = List.of("q_proj", "v_proj");
         Map<String, double[]> ours = new LinkedHashMap<>();
-        ours.put("full", measure(s, warmup, reps, lm -> TunedModel.full(lm.model())));
-        LoraConfig lora = new LoraConfig(8, 16, 0.0, targets, null, false, 1);
-        ours.put("lora", measure(s, warmup, reps, lm -> TunedModel.lora(lm.model(), lora)));
-        ours.put("qlora", measure(s, warmup, reps, lm -> TunedModel.qlora(lm.model(), lora, QuantConfig.nf4())));
+        for (String mode : List.of("full", "lora", "qlora")) {
+            ours.put(mode, measureInChild(mode, s, warmup, reps, ctx));
+        }
 
         String missing = PythonPeer.missing("torch");
         Map<String, double[]> peer = new LinkedHashMap<>();
@@ -105,6 +106,59 @@ public final class TrainingBenchmark implements Benchmark {
                     "MB peak RSS growth", false, peerName, missing, extra));
         }
         return out;
+    }
+
+    /**
+     * Runs one mode in a fresh JVM (as the peer runs each mode in a fresh python), so each peak-memory figure is that
+     * mode's own and the engine's start-up is outside the measurement.
+     */
+    static double[] measureInChild(String mode, Shape s, int warmup, int reps, BenchContext ctx) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx4g", "-Dai.djl.offline=true",
+                "-Dai.djl.default_engine=PyTorch", "-cp", System.getProperty("java.class.path"),
+                TrainingBenchmark.class.getName(), mode, String.valueOf(warmup), String.valueOf(reps),
+                String.valueOf(s.vocab), String.valueOf(s.hidden), String.valueOf(s.intermediate),
+                String.valueOf(s.layers), String.valueOf(s.heads), String.valueOf(s.batch), String.valueOf(s.seq)));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        String t = Integer.toString(ctx.threads());
+        pb.environment().put("OMP_NUM_THREADS", t);
+        pb.environment().put("MKL_NUM_THREADS", t);
+        Path out = Files.createTempFile(ctx.workDir(), "ours", ".out");
+        pb.redirectOutput(out.toFile());
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        if (!p.waitFor(900, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("training benchmark child (" + mode + ") timed out");
+        }
+        String text = Files.readString(out).strip();
+        Files.deleteIfExists(out);
+        if (p.exitValue() != 0 || text.isEmpty()) {
+            throw new IOException("training benchmark child (" + mode + ") failed with exit code " + p.exitValue());
+        }
+        String[] f = text.lines().reduce((a, b) -> b).orElseThrow().split(" ");
+        return new double[]{Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2])};
+    }
+
+    /** Child entry point: prints "tokens/s peakRssGrowthBytes frozenWeightBytes" for one mode. */
+    public static void main(String[] a) throws Exception {
+        dev.tunelab.model.DjlSetup.ensure();
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            m.ones(new ai.djl.ndarray.types.Shape(64, 64)).matMul(m.ones(new ai.djl.ndarray.types.Shape(64, 64)));
+        }
+        String mode = a[0];
+        Shape s = new Shape(Integer.parseInt(a[3]), Integer.parseInt(a[4]), Integer.parseInt(a[5]),
+                Integer.parseInt(a[6]), Integer.parseInt(a[7]), Integer.parseInt(a[8]), Integer.parseInt(a[9]));
+        LoraConfig lora = new LoraConfig(8, 16, 0.0, List.of("q_proj", "v_proj"), null, false, 1);
+        Function<LanguageModel, TunedModel> method = switch (mode) {
+            case "full" -> lm -> TunedModel.full(lm.model());
+            case "lora" -> lm -> TunedModel.lora(lm.model(), lora);
+            case "qlora" -> lm -> TunedModel.qlora(lm.model(), lora, QuantConfig.nf4());
+            default -> throw new IllegalArgumentException("unknown mode " + mode);
+        };
+        double[] r = measure(s, Integer.parseInt(a[1]), Integer.parseInt(a[2]), method);
+        System.out.println(String.format(java.util.Locale.ROOT, "%.3f %.0f %.0f", r[0], r[1], r[2]));
+        System.exit(0);
     }
 
     /** [tokens/s, peak RSS growth bytes, frozen weight bytes] of our Trainer on random token batches. */

@@ -344,7 +344,10 @@ final class EvalCommand implements Command {
     }
 
     private static String format(Object v) {
-        return v instanceof Double d ? String.format("%.4f", d) : String.valueOf(v);
+        if (v instanceof Double d) {
+            return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf(d.longValue()) : String.format("%.4f", d);
+        }
+        return String.valueOf(v);
     }
 
     /** Passes everything through and keeps each prediction (the raw text is not in the runner's results). */

@@ -86,17 +86,13 @@ final class GenerateCommand implements Command {
     }
 
     static LanguageModel open(String model) throws IOException {
-        if (model == null || model.equals("default")) {
-            return Models.defaultModel();
+        boolean known = model == null || model.equals("default") || model.startsWith("classpath:")
+                || Files.isDirectory(Path.of(model))
+                || model.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*");
+        if (!known) {
+            throw new UsageException("generate: --model '" + model + "' is neither a folder, 'default', nor org/name");
         }
-        Path p = Path.of(model);
-        if (Files.isDirectory(p)) {
-            return Models.load(p);
-        }
-        if (model.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*") && !model.startsWith(".")) {
-            return Models.fromHub(model);
-        }
-        throw new UsageException("generate: --model '" + model + "' is neither a folder, 'default', nor org/name");
+        return Models.load(model);
     }
 
     private static String join(int[] ids) {

@@ -57,7 +57,7 @@ public final class Bleu {
         for (String r : references) {
             refs.add(List.of(r));
         }
-        return corpus(hypotheses, refs, Smoothing.NONE);
+        return corpus(hypotheses, refs, Smoothing.EXP);
     }
 
     /** {@code references.get(i)} holds every reference of hypothesis i. */

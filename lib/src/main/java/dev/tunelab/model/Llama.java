@@ -134,11 +134,12 @@ public final class Llama implements CausalLM {
     private NDArray decode(NDArray inputIds, NDArray attentionMask, DecoderCache cache) {
         Attention.Layout layout = Attention.layout(inputIds, attentionMask, cache, one, big, (int) cosTable.getShape().get(0));
         NDArray x = lookup(inputIds, embedTokens);
-        NDArray cos = lookup(layout.positions(), cosTable).expandDims(1); // [B, 1, T, D]
+        NDArray cos = lookup(layout.positions(), cosTable).expandDims(1); // [B, 1, T, D] for keys
         NDArray sin = lookup(layout.positions(), sinTable).expandDims(1);
+        NDArray[] rotation = {cos, sin, cos.expandDims(1), sin.expandDims(1)}; // [B, 1, 1, T, D] for grouped queries
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
-            x = x.add(selfAttention(layer, i, rmsNorm(x, layer.inputNorm()), cos, sin, layout, cache));
+            x = x.add(selfAttention(layer, i, rmsNorm(x, layer.inputNorm()), rotation, layout, cache));
             x = x.add(mlp(layer, rmsNorm(x, layer.postNorm())));
         }
         if (cache != null) {
@@ -147,8 +148,8 @@ public final class Llama implements CausalLM {
         return rmsNorm(x, finalNorm);
     }
 
-    private NDArray selfAttention(Layer layer, int index, NDArray x, NDArray cos, NDArray sin,
-                                  Attention.Layout layout, DecoderCache cache) {
+    private NDArray selfAttention(Layer layer, int index, NDArray x, NDArray[] rotation, Attention.Layout layout,
+                                  DecoderCache cache) {
         int b = layout.batch();
         int t = layout.queries();
         int kvHeads = config.numKvHeads();
@@ -158,8 +159,8 @@ public final class Llama implements CausalLM {
         NDArray q = layer.q().forward(x).reshape(b, t, kvHeads, groups, d).transpose(0, 2, 3, 1, 4);
         NDArray k = layer.k().forward(x).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
         NDArray v = layer.v().forward(x).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
-        q = Rotary.apply(q, cos.expandDims(1), sin.expandDims(1));
-        k = Rotary.apply(k, cos, sin);
+        q = Rotary.apply(q, rotation[2], rotation[3]);
+        k = Rotary.apply(k, rotation[0], rotation[1]);
         if (cache != null) {
             NDArray[] kv = cache.append(index, k, v);
             k = kv[0];

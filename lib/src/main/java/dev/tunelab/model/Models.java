@@ -32,6 +32,9 @@ public final class Models {
     /** Classpath folder of the embedded default model. */
     public static final String DEFAULT_MODEL_RESOURCE = "dev/tunelab/default-model/";
 
+    private static final List<String> RESOURCE_FILES = List.of("config.json", "model.safetensors", "tokenizer.json",
+            "tokenizer_config.json", "generation_config.json", "special_tokens_map.json");
+
     private Models() {}
 
     /** A Llama-family model with N(0, 0.02) weights, unit norms and the given seed. */
@@ -82,8 +85,30 @@ public final class Models {
     }
 
     /**
-     * A model folder in Hugging Face layout, or a classpath resource folder given as "classpath:dev/tunelab/...".
-     * The tokenizer comes from tokenizer.json (or TuneLab's byte tokenizer when tokenizer_config.json names it).
+     * A model by name: "default" (embedded), "classpath:some/folder/", a local folder, or a Hugging Face id
+     * "org/name" (downloaded into the HF cache).
+     */
+    public static LanguageModel load(String spec) throws IOException {
+        if (spec == null || spec.isBlank() || spec.equals("default")) {
+            return defaultModel();
+        }
+        if (spec.startsWith("classpath:")) {
+            return loadResource(spec.substring("classpath:".length()), RESOURCE_FILES);
+        }
+        Path p = Path.of(spec);
+        if (Files.isDirectory(p)) {
+            return load(p);
+        }
+        if (spec.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*") && !spec.startsWith(".")) {
+            return fromHub(spec);
+        }
+        throw new IOException("'" + spec + "' is neither a model folder, 'default', classpath:..., nor org/name");
+    }
+
+    /**
+     * A model folder in Hugging Face layout (config.json, model.safetensors or shards, tokenizer.json,
+     * generation_config.json). The tokenizer comes from tokenizer.json (or TuneLab's byte tokenizer when
+     * tokenizer_config.json names it).
      */
     public static LanguageModel load(Path dir) throws IOException {
         DjlSetup.ensure();
@@ -129,8 +154,7 @@ public final class Models {
             throw new IOException("the embedded default model is missing: classpath:" + DEFAULT_MODEL_RESOURCE
                     + "config.json not found (it is produced by the pretraining step); use --model PATH instead");
         }
-        return loadResource(DEFAULT_MODEL_RESOURCE, List.of("config.json", "model.safetensors", "tokenizer.json",
-                "tokenizer_config.json", "generation_config.json", "special_tokens_map.json"));
+        return loadResource(DEFAULT_MODEL_RESOURCE, RESOURCE_FILES);
     }
 
     /** A model from the Hugging Face Hub (cached in the HF cache layout; honours HF_HUB_OFFLINE, HF_TOKEN). */

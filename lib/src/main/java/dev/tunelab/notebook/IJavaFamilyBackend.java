@@ -54,7 +54,8 @@ final class IJavaFamilyBackend implements DisplayBackend {
         }
     }
 
-    private Object payload(MimeBundle bundle) {
+    /** A proxy of the kernel's DisplayDataRenderable that writes this bundle into the render context's output. */
+    Object payload(MimeBundle bundle) {
         InvocationHandler handler = (proxy, method, args) -> {
             switch (method.getName()) {
                 case "render" -> {

@@ -49,6 +49,25 @@ public final class Documents {
         return docs;
     }
 
+    /**
+     * One document per dataset row: text from {@code textColumn}, title from {@code titleColumn} (may be null), the
+     * row's "source"/"url" columns when present, every column kept as a metadata field, id = the row id.
+     */
+    public static List<Document> fromDataset(dev.tunelab.data.Dataset dataset, String textColumn, String titleColumn) {
+        if (!dataset.columns().contains(textColumn)) {
+            throw new IllegalArgumentException("the dataset has no column '" + textColumn + "' (columns: "
+                    + String.join(", ", dataset.columns()) + ")");
+        }
+        List<Document> docs = new ArrayList<>(dataset.size());
+        for (int i = 0; i < dataset.size(); i++) {
+            Map<String, String> row = dataset.row(i);
+            String id = row.getOrDefault(dev.tunelab.data.Dataset.ID, "row-" + i);
+            docs.add(new Document(id, row.get(textColumn), new Document.Metadata(row.get("source"),
+                    titleColumn == null ? null : row.get(titleColumn), row.get("url"), 0, null, row)));
+        }
+        return docs;
+    }
+
     /** "input", "target", or any field of the example. */
     public static String value(Example e, String field) {
         return switch (field) {

@@ -63,11 +63,16 @@ public final class MiniLmEmbedder implements Embedder {
         }
     }
 
-    /** The default: 256 tokens, batches of 32. */
+    /**
+     * The default: 256 tokens, one text per ONNX call. The model is dynamically int8-quantised: activation scales are
+     * computed over each call's whole input, so texts sharing a call (and their padding) shift each other's vectors
+     * (cosine ~0.99 to the single-text vector). One text per call keeps every vector independent of its neighbours.
+     */
     public static MiniLmEmbedder create() {
-        return new MiniLmEmbedder(DEFAULT_MAX_TOKENS, 32);
+        return new MiniLmEmbedder(DEFAULT_MAX_TOKENS, 1);
     }
 
+    /** {@code batchSize} > 1 is faster but not bit-stable: see {@link #create()}. */
     public static MiniLmEmbedder create(int maxTokens, int batchSize) {
         if (maxTokens < 8 || maxTokens > 512) {
             throw new IllegalArgumentException("maxTokens must be in [8, 512], got " + maxTokens);

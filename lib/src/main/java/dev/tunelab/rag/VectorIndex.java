@@ -20,7 +20,7 @@ public final class VectorIndex {
     private static final int SCAN_SLICE = 8192;
     /** Queries × rows per block of the batch product (a row block stays in L2 while every query block passes). */
     private static final int QUERY_BLOCK = 64;
-    private static final int ROW_BLOCK = 256;
+    private static final int ROW_BLOCK = 64;
 
     /** One search result. */
     public record Hit(String id, float score, Map<String, String> metadata) {}

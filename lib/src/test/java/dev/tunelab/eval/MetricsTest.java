@@ -177,7 +177,10 @@ class MetricsTest {
         Bleu.Score cat = Bleu.corpus(List.of("the cat sat on the mat"), List.of(List.of("the cat is on the mat")),
                 Bleu.Smoothing.EXP);
         assertEquals(100 * Math.pow(5.0 / 6 * 3.0 / 5 * 1.0 / 4 * 1.0 / 6, 0.25), cat.score(), 1e-9);
-        assertEquals(0.0, Bleu.corpus(List.of("the cat sat on the mat"), List.of("the cat is on the mat")).score());
+        assertEquals(cat.score(), Bleu.corpus(List.of("the cat sat on the mat"), List.of("the cat is on the mat")).score(),
+                1e-12, "the default is sacreBLEU's default: exp smoothing");
+        assertEquals(0.0, Bleu.corpus(List.of("the cat sat on the mat"), List.of(List.of("the cat is on the mat")),
+                Bleu.Smoothing.NONE).score());
         List<Map<String, Object>> bleuCases = castList(cases.get("bleu"));
         for (int i = 0; i < bleuCases.size(); i++) {
             Map<String, Object> c = bleuCases.get(i);

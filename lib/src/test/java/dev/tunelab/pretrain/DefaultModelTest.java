@@ -41,6 +41,14 @@ class DefaultModelTest {
     static final Path DATASETS = Path.of(System.getProperty("tunelab.repo", ".."), "..", "shared", "datasets");
     static LanguageModel lm;
     static String card;
+    static PretrainCorpus corpus;
+
+    static PretrainCorpus corpus() {
+        if (corpus == null) {
+            corpus = PretrainCorpus.build(DATASETS);
+        }
+        return corpus;
+    }
 
     @BeforeAll
     static void load() throws Exception {
@@ -93,7 +101,7 @@ class DefaultModelTest {
         BpeTokenizer ours = TokenizerFiles.read(dir.resolve("tokenizer.json"));
         List<String> sentences = new ArrayList<>(List.of("Emoji 😀 and ümlauts, tabs\tand  double  spaces.",
                 "In 2019, 1,234 people took 10 mg."));
-        for (String doc : PretrainCorpus.build(DATASETS).validation()) {
+        for (String doc : corpus().validation()) {
             sentences.addAll(Arrays.asList(doc.split("(?<=[.?!])\\s+")));
         }
         assertTrue(sentences.size() > 1000, "sentences: " + sentences.size());
@@ -114,7 +122,7 @@ class DefaultModelTest {
         double cardLoss = Double.parseDouble(m.group(2));
         int windows = Integer.parseInt(m.group(3));
         int seq = lm.model().config().maxPositions();
-        List<int[]> probe = TokenWindows.of(PretrainCorpus.build(DATASETS).validation(), lm.tokenizer(), seq)
+        List<int[]> probe = TokenWindows.of(corpus().validation(), lm.tokenizer(), seq)
                 .subList(0, windows);
         double sum = 0;
         long count = 0;
@@ -155,7 +163,7 @@ class DefaultModelTest {
     void greedyAnswerIsMostlyCorpusWords() {
         Set<String> vocabulary = new HashSet<>();
         Pattern word = Pattern.compile("[A-Za-z]+");
-        for (String doc : PretrainCorpus.build(DATASETS).train()) {
+        for (String doc : corpus().train()) {
             Matcher m = word.matcher(doc);
             while (m.find()) {
                 vocabulary.add(m.group().toLowerCase(Locale.ROOT));
@@ -163,6 +171,7 @@ class DefaultModelTest {
         }
         String prompt = PretrainMain.SAMPLE_PROMPTS.get(0);
         String text = lm.generate(prompt, lm.defaults().withGreedy(true).withMaxNewTokens(48)).text();
+        System.out.println("default model, greedy: " + prompt + text);
         Matcher m = word.matcher(text);
         int words = 0;
         int known = 0;

@@ -80,7 +80,7 @@ class MiniLmEmbedderTest {
     }
 
     @Test
-    void batchedEqualsOneByOne() {
+    void listEqualsOneByOne() {
         float[][] batch = embedder.embed(SENTENCES);
         for (int i = 0; i < SENTENCES.size(); i++) {
             float[] single = embedder.embed(SENTENCES.get(i));
