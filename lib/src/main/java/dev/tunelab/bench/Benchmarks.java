@@ -7,6 +7,7 @@ public final class Benchmarks {
     private Benchmarks() {}
 
     public static List<Benchmark> all() {
-        return List.of(new GenerationBenchmark());
+        return List.of(new TrainingBenchmark(), new GenerationBenchmark(), new RetrievalSingleBenchmark(),
+                new RetrievalBatchBenchmark());
     }
 }

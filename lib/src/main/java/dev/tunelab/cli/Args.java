@@ -16,6 +16,7 @@ public final class Args {
     private final String command;
     private final Map<String, Spec> specs = new LinkedHashMap<>();
     private final Map<String, String> values = new LinkedHashMap<>();
+    private String positional;
 
     public Args(String command) {
         this.command = command;
@@ -32,6 +33,15 @@ public final class Args {
         return this;
     }
 
+    /** Lets one bare argument (e.g. `tunelab sync DIR`) stand for {@code --name value}. */
+    public Args positional(String name) {
+        if (!specs.containsKey(name) || specs.get(name).flag) {
+            throw new IllegalArgumentException("positional argument must be a declared option: " + name);
+        }
+        positional = name;
+        return this;
+    }
+
     public Args flag(String name, String help) {
         specs.put(name, new Spec(name, true, null, help, null));
         return this;
@@ -40,6 +50,10 @@ public final class Args {
     public Args parse(String[] argv) {
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
+            if (!a.startsWith("--") && positional != null && !values.containsKey(positional)) {
+                values.put(positional, a);
+                continue;
+            }
             if (!a.startsWith("--")) {
                 throw new UsageException(command + ": unexpected argument '" + a + "' (see tunelab " + command + " --help)");
             }

@@ -1,6 +1,12 @@
 package dev.tunelab.cli;
 
-/** `tunelab sync`. */
+import dev.tunelab.track.WandbSettings;
+import dev.tunelab.track.WandbSync;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** `tunelab sync DIR`: uploads an offline (or interrupted) Weights &amp; Biases run directory. */
 final class SyncCommand implements Command {
     @Override
     public String name() {
@@ -14,12 +20,31 @@ final class SyncCommand implements Command {
 
     @Override
     public Args args() {
-        return new Args(name());
+        return new Args(name())
+                .option("dir", "run-dir", "the run directory (also accepted as the first argument)")
+                .positional("dir")
+                .option("entity", "name", "W&B entity (default: WANDB_ENTITY, else the one recorded in the run)");
     }
 
     @Override
     public int run(Args args) {
-        System.err.println("tunelab sync: not implemented yet");
-        return 3;
+        Path dir = args.path("dir");
+        if (dir == null) {
+            throw new UsageException("sync: give the run directory: tunelab sync --dir DIR (or tunelab sync DIR)");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new UsageException("sync: " + dir + " is not a directory");
+        }
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.remove("WANDB_MODE");
+        WandbSettings s = WandbSettings.fromEnvironment(env, Path.of(System.getProperty("user.home"), ".netrc"),
+                "tunelab"); // the project recorded in the run directory wins
+        if (args.get("entity") != null) {
+            s = s.withEntity(args.get("entity"));
+        }
+        WandbSync.Summary r = WandbSync.sync(dir, s);
+        System.out.printf("synced run %s: %d history lines, %d files%s%n", r.runId(), r.historyLines(), r.files(),
+                r.finished() ? "" : " (the run had not finished; marked failed)");
+        return 0;
     }
 }

@@ -1,8 +1,6 @@
 package dev.tunelab.data;
 
 import dev.tunelab.model.TextTokenizer;
-import tech.tablesaw.api.StringColumn;
-import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,10 +17,10 @@ final class Cleaning {
 
     static Dataset transform(Dataset d, TextCleaner cleaner, String... columns) {
         List<String> cols = d.defaultColumns(columns);
-        Table t = d.table();
         int changed = 0;
+        Dataset out = d;
         for (String c : cols) {
-            StringColumn col = t.stringColumn(c);
+            List<String> col = d.column(c);
             List<String> values = new ArrayList<>(col.size());
             for (int i = 0; i < col.size(); i++) {
                 String before = col.get(i);
@@ -32,9 +30,9 @@ final class Cleaning {
                 }
                 values.add(after);
             }
-            t.replaceColumn(c, StringColumn.create(c, values));
+            out = out.withColumnValues(c, values, null);
         }
-        return d.withTable(t, new CleaningReport.Step("clean " + describe(cleaner) + " " + cols, d.size(), d.size(),
+        return out.withStep(new CleaningReport.Step("clean " + describe(cleaner) + " " + cols, d.size(), d.size(),
                 changed, List.of()));
     }
 
@@ -68,7 +66,7 @@ final class Cleaning {
         for (int i = 0; i < d.size(); i++) {
             String empty = null;
             for (String c : cols) {
-                if (d.rawTable().stringColumn(c).get(i).isBlank()) {
+                if (d.cell(c, i).isBlank()) {
                     empty = c;
                     break;
                 }
@@ -87,7 +85,7 @@ final class Cleaning {
         String unit = tokenizer == null ? "characters" : "tokens";
         List<Integer> kept = new ArrayList<>();
         List<CleaningReport.RemovedRow> removed = new ArrayList<>();
-        StringColumn col = d.rawTable().stringColumn(column);
+        List<String> col = d.column(column);
         for (int i = 0; i < d.size(); i++) {
             String v = col.get(i);
             int len = tokenizer == null ? v.codePointCount(0, v.length()) : tokenizer.encode(v, false).length;
@@ -171,12 +169,12 @@ final class Cleaning {
     private static String key(Dataset d, int row, List<String> cols) {
         StringBuilder sb = new StringBuilder();
         for (String c : cols) {
-            sb.append(d.rawTable().stringColumn(c).get(row)).append(SEP);
+            sb.append(d.cell(c, row)).append(SEP);
         }
         return sb.toString();
     }
 
     private static String id(Dataset d, int row) {
-        return d.rawTable().stringColumn(Dataset.ID).get(row);
+        return d.cell(Dataset.ID, row);
     }
 }

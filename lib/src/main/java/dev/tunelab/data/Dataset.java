@@ -16,8 +16,11 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * A table of text rows (a Tablesaw {@link Table} of string columns, one of them {@link #ID}) with column roles and
- * the reports of how it was loaded and cleaned. Every operation returns a new Dataset; the original is unchanged.
+ * A table of text rows (string columns, one of them {@link #ID}) with column roles and the reports of how it was
+ * loaded and cleaned, viewed as a Tablesaw {@link Table} through {@link #table()}. Every operation returns a new
+ * Dataset; the original is unchanged. Columns are held as immutable lists and shared between datasets: Tablesaw's
+ * dictionary-encoded string columns cost seconds to copy or filter for 16k distinct answers, so the Table is built
+ * when asked for.
  * <pre>{@code
  * Dataset d = Datasets.get("sentiment-uci").clean().dropDuplicates().dropNearDuplicates(0.9);
  * Split s = d.splitStratified(0.8, 0.1, 0.1, 42);
@@ -27,13 +30,31 @@ public final class Dataset {
     /** The row id column every dataset has (file:line when loaded from a file). */
     public static final String ID = "id";
 
-    private final Table table;
+    private final String name;
+    private final Map<String, List<String>> data;
+    private final int size;
     private final Map<Role, String> roles;
     private final LoadReport loadReport;
     private final CleaningReport cleaningReport;
 
-    Dataset(Table table, Map<Role, String> roles, LoadReport loadReport, CleaningReport cleaningReport) {
-        this.table = table;
+    Dataset(String name, Map<String, List<String>> columns, Map<Role, String> roles, LoadReport loadReport,
+            CleaningReport cleaningReport) {
+        this.name = name;
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        int n = -1;
+        for (Map.Entry<String, List<String>> e : columns.entrySet()) {
+            List<String> v = List.copyOf(e.getValue());
+            if (n >= 0 && v.size() != n) {
+                throw new IllegalArgumentException("column '" + e.getKey() + "' has " + v.size() + " rows, not " + n);
+            }
+            n = v.size();
+            copy.put(e.getKey(), v);
+        }
+        if (!copy.containsKey(ID)) {
+            throw new IllegalArgumentException("a dataset needs an '" + ID + "' column");
+        }
+        this.data = Collections.unmodifiableMap(copy);
+        this.size = Math.max(n, 0);
         this.roles = roles.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(roles));
         this.loadReport = loadReport;
         this.cleaningReport = cleaningReport;
@@ -70,68 +91,35 @@ public final class Dataset {
 
     /** Wraps a table of string columns; an {@link #ID} column is added (row-0, row-1, ...) when missing. */
     public static Dataset of(Table table) {
-        Table t = table.copy();
-        if (!t.columnNames().contains(ID)) {
-            List<String> ids = new ArrayList<>();
-            for (int i = 0; i < t.rowCount(); i++) {
-                ids.add("row-" + i);
-            }
-            t.insertColumn(0, StringColumn.create(ID, ids));
-        }
-        for (String c : t.columnNames()) {
-            if (!(t.column(c) instanceof StringColumn)) {
-                t.replaceColumn(c, t.column(c).asStringColumn().setName(c));
-            }
-        }
-        return new Dataset(t, Map.of(), LoadReport.empty(), CleaningReport.empty());
+        return DatasetAssembly.fromTable(table);
     }
 
-    /** Rows of all datasets, columns united (missing cells are empty); roles and reports of the first are kept. */
+    /** Rows of all datasets, columns united (missing cells are empty); roles of the first, reports of all. */
     public static Dataset concat(List<Dataset> parts) {
-        List<String> cols = new ArrayList<>();
-        for (Dataset d : parts) {
-            for (String c : d.columns()) {
-                if (!cols.contains(c)) {
-                    cols.add(c);
-                }
-            }
-        }
-        Table t = Table.create(parts.get(0).table.name());
-        LoadReport load = LoadReport.empty();
-        CleaningReport clean = CleaningReport.empty();
-        for (String c : cols) {
-            List<String> values = new ArrayList<>();
-            for (Dataset d : parts) {
-                List<String> v = d.columns().contains(c) ? d.column(c) : Collections.nCopies(d.size(), "");
-                values.addAll(v);
-            }
-            t.addColumns(StringColumn.create(c, values));
-        }
-        for (Dataset d : parts) {
-            load = load.plus(d.loadReport);
-            clean = clean.plus(d.cleaningReport);
-        }
-        return new Dataset(t, parts.get(0).roles, load, clean);
+        return DatasetAssembly.concat(parts);
     }
 
     // ---- access --------------------------------------------------------------------------------------------------
 
-    /** A copy of the underlying table (changing it does not change this dataset). */
+    /** The rows as a new Tablesaw table of string columns (changing it does not change this dataset). */
     public Table table() {
-        return table.copy();
+        Table t = Table.create(name);
+        data.forEach((c, v) -> t.addColumns(StringColumn.create(c, v)));
+        return t;
     }
 
     public int size() {
-        return table.rowCount();
+        return size;
     }
 
     public List<String> columns() {
-        return table.columnNames();
+        return List.copyOf(data.keySet());
     }
 
+    /** The values of a column (immutable). */
     public List<String> column(String name) {
         requireColumn(name);
-        return table.stringColumn(name).asList();
+        return data.get(name);
     }
 
     public List<String> ids() {
@@ -140,9 +128,7 @@ public final class Dataset {
 
     public Map<String, String> row(int index) {
         Map<String, String> row = new LinkedHashMap<>();
-        for (String c : table.columnNames()) {
-            row.put(c, table.stringColumn(c).get(index));
-        }
+        data.forEach((c, v) -> row.put(c, v.get(index)));
         return row;
     }
 
@@ -170,7 +156,7 @@ public final class Dataset {
         Map<Role, String> r = new EnumMap<>(Role.class);
         r.putAll(roles);
         r.put(role, column);
-        return new Dataset(table, r, loadReport, cleaningReport);
+        return new Dataset(name, data, r, loadReport, cleaningReport);
     }
 
     public Dataset text(String column) {
@@ -220,6 +206,15 @@ public final class Dataset {
 
     // ---- table operations ----------------------------------------------------------------------------------------
 
+    /** The same rows under another name (used in split names and printouts). */
+    public Dataset named(String newName) {
+        return new Dataset(newName, data, roles, loadReport, cleaningReport);
+    }
+
+    public String name() {
+        return name;
+    }
+
     public Dataset head(int n) {
         return keep(range(Math.min(n, size())));
     }
@@ -233,14 +228,15 @@ public final class Dataset {
                 keep.add(c);
             }
         }
-        Table t = table.selectColumns(keep.toArray(String[]::new));
+        Map<String, List<String>> t = new LinkedHashMap<>();
+        keep.forEach(c -> t.put(c, data.get(c)));
         Map<Role, String> r = new EnumMap<>(Role.class);
         roles.forEach((role, col) -> {
             if (keep.contains(col)) {
                 r.put(role, col);
             }
         });
-        return new Dataset(t, r, loadReport, cleaningReport);
+        return new Dataset(name, t, r, loadReport, cleaningReport);
     }
 
     public Dataset rename(String from, String to) {
@@ -248,26 +244,20 @@ public final class Dataset {
         if (columns().contains(to)) {
             throw new IllegalArgumentException("column '" + to + "' already exists");
         }
-        Table t = table.copy();
-        t.column(from).setName(to);
+        Map<String, List<String>> t = new LinkedHashMap<>();
+        data.forEach((c, v) -> t.put(c.equals(from) ? to : c, v));
         Map<Role, String> r = new EnumMap<>(Role.class);
         roles.forEach((role, col) -> r.put(role, col.equals(from) ? to : col));
-        return new Dataset(t, r, loadReport, cleaningReport);
+        return new Dataset(name, t, r, loadReport, cleaningReport);
     }
 
     /** Adds (or replaces) a column computed from each row. */
-    public Dataset withColumn(String name, Function<Map<String, String>, String> value) {
+    public Dataset withColumn(String column, Function<Map<String, String>, String> value) {
         List<String> values = new ArrayList<>(size());
         for (int i = 0; i < size(); i++) {
             values.add(value.apply(row(i)));
         }
-        Table t = table.copy();
-        if (t.columnNames().contains(name)) {
-            t.replaceColumn(name, StringColumn.create(name, values));
-        } else {
-            t.addColumns(StringColumn.create(name, values));
-        }
-        return new Dataset(t, roles, loadReport, cleaningReport);
+        return withColumnValues(column, values, null);
     }
 
     /** Keeps the rows the predicate accepts; the others are listed in the cleaning report under {@code reason}. */
@@ -369,15 +359,15 @@ public final class Dataset {
 
     @Override
     public String toString() {
-        return table.name() + ": " + size() + " rows, columns " + columns() + ", roles " + roles + "\n"
-                + table.first(Math.min(5, size())).print();
+        return head(5).table().print() + "\n" + name + ": " + size + " rows, columns " + columns() + ", roles "
+                + roles;
     }
 
     // ---- package helpers -----------------------------------------------------------------------------------------
 
     void requireColumn(String name) {
-        if (!table.columnNames().contains(name)) {
-            throw new IllegalArgumentException("no column '" + name + "'; columns are " + table.columnNames());
+        if (!data.containsKey(name)) {
+            throw new IllegalArgumentException("no column '" + name + "'; columns are " + data.keySet());
         }
     }
 
@@ -392,13 +382,13 @@ public final class Dataset {
         if (!roles.isEmpty()) {
             return roles.values().stream().distinct().toList();
         }
-        return table.columnNames().stream().filter(c -> !c.equals(ID)).toList();
+        return data.keySet().stream().filter(c -> !c.equals(ID)).toList();
     }
 
     String describe(int row) {
         StringBuilder sb = new StringBuilder();
         for (String c : defaultColumns()) {
-            String v = table.stringColumn(c).get(row);
+            String v = data.get(c).get(row);
             if (!sb.isEmpty()) {
                 sb.append(" | ");
             }
@@ -407,23 +397,40 @@ public final class Dataset {
         return sb.toString();
     }
 
-    Table rawTable() {
-        return table;
+    String cell(String column, int row) {
+        return data.get(column).get(row);
     }
 
     Dataset keep(List<Integer> rows) {
-        return new Dataset(table.rows(rows.stream().mapToInt(Integer::intValue).toArray()), roles, loadReport,
-                cleaningReport);
+        return new Dataset(name, select(rows), roles, loadReport, cleaningReport);
     }
 
     Dataset withRows(List<Integer> rows, String step, int cellsChanged, List<CleaningReport.RemovedRow> removed) {
-        Table t = table.rows(rows.stream().mapToInt(Integer::intValue).toArray());
-        return new Dataset(t, roles, loadReport, cleaningReport.plus(
+        return new Dataset(name, select(rows), roles, loadReport, cleaningReport.plus(
                 new CleaningReport.Step(step, size(), rows.size(), cellsChanged, removed)));
     }
 
-    Dataset withTable(Table t, CleaningReport.Step step) {
-        return new Dataset(t, roles, loadReport, step == null ? cleaningReport : cleaningReport.plus(step));
+    /** A copy with one column added or replaced, recording {@code step} when not null. */
+    Dataset withColumnValues(String column, List<String> values, CleaningReport.Step step) {
+        Map<String, List<String>> t = new LinkedHashMap<>(data);
+        t.put(column, values);
+        return new Dataset(name, t, roles, loadReport, step == null ? cleaningReport : cleaningReport.plus(step));
+    }
+
+    Dataset withStep(CleaningReport.Step step) {
+        return new Dataset(name, data, roles, loadReport, cleaningReport.plus(step));
+    }
+
+    private Map<String, List<String>> select(List<Integer> rows) {
+        Map<String, List<String>> t = new LinkedHashMap<>();
+        data.forEach((c, v) -> {
+            List<String> out = new ArrayList<>(rows.size());
+            for (int r : rows) {
+                out.add(v.get(r));
+            }
+            t.put(c, out);
+        });
+        return t;
     }
 
     private static List<Integer> range(int n) {

@@ -1,11 +1,9 @@
 package dev.tunelab.data;
 
-import tech.tablesaw.api.StringColumn;
-import tech.tablesaw.api.Table;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -99,31 +97,31 @@ public final class DatasetReader {
             }
         }
         String prefix = idPrefix == null ? path.getFileName().toString() : idPrefix;
-        Table table = toTable(raw, prefix, path.getFileName().toString());
         LoadReport report = new LoadReport(List.of(path.toString()), raw.rows.size(), raw.skipped);
-        Dataset d = new Dataset(table, Map.of(), report, CleaningReport.empty());
+        Dataset d = new Dataset(path.getFileName().toString(), toColumns(raw, prefix), Map.of(), report,
+                CleaningReport.empty());
         if (f == FileFormat.ALPACA) {
             d = d.instruction("instruction").input("input").output("output");
         }
         return d;
     }
 
-    private static Table toTable(RawRows raw, String prefix, String name) {
-        Table t = Table.create(name);
+    private static Map<String, List<String>> toColumns(RawRows raw, String prefix) {
+        Map<String, List<String>> t = new LinkedHashMap<>();
         List<String> ids = new ArrayList<>(raw.rows.size());
         for (Long line : raw.lines) {
             ids.add(prefix + ":" + line);
         }
         boolean hasId = raw.columns.contains(Dataset.ID);
         if (!hasId) {
-            t.addColumns(StringColumn.create(Dataset.ID, ids));
+            t.put(Dataset.ID, ids);
         }
         for (String c : raw.columns) {
             List<String> values = new ArrayList<>(raw.rows.size());
             for (Map<String, String> row : raw.rows) {
                 values.add(row.getOrDefault(c, ""));
             }
-            t.addColumns(StringColumn.create(c, values));
+            t.put(c, values);
         }
         return t;
     }

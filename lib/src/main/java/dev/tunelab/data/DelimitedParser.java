@@ -16,26 +16,24 @@ final class DelimitedParser {
         List<String> columns = names == null ? null : List.copyOf(names);
         boolean headerPending = header;
         int i = 0;
+        int[] next = {0};
         while (i < lines.size()) {
             StrictLines.Line first = lines.get(i);
+            next[0] = i + 1;
             long lineNo = first.number();
             List<String> fields;
             try {
                 if (first.text() == null) {
-                    i++;
                     throw new DataFormatException(fileName, lineNo, null, first.error());
                 }
                 if (first.text().isEmpty()) {
-                    i++;
                     continue;
                 }
                 if (csv) {
-                    int[] next = {i};
+                    next[0] = i;
                     fields = parseCsvRecord(lines, next, fileName);
-                    i = next[0];
                 } else {
                     fields = List.of(first.text().split("\t", -1));
-                    i++;
                 }
                 if (headerPending) {
                     headerPending = false;
@@ -61,6 +59,8 @@ final class DelimitedParser {
                     throw e;
                 }
                 out.skipped.add(e.toBadRow());
+            } finally {
+                i = Math.max(i + 1, next[0]);
             }
         }
         if (columns != null) {

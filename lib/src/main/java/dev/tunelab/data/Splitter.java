@@ -44,7 +44,7 @@ final class Splitter {
         } else {
             cut(new ArrayList<>(examples), validation, test, random, tr, va, te);
         }
-        String name = d.rawTable().name() + (stratified ? " stratified" : "") + " seed " + seed;
+        String name = d.name() + (stratified ? " stratified" : "") + " seed " + seed;
         return new Split(name, d.task(), d.labels(), tr, va, te);
     }
 

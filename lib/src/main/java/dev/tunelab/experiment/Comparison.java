@@ -129,8 +129,15 @@ public final class Comparison {
             s.put("examples", r.examples().size());
             s.put("correct_ids", r.examples().stream().filter(ExampleResult::correct).map(ExampleResult::id).toList());
             s.put("wrong_ids", r.wrong().stream().map(ExampleResult::id).toList());
-            if (!r.cost().extra().isEmpty()) {
-                s.put("extra", r.cost().extra());
+            Map<String, Object> extra = new LinkedHashMap<>();
+            // long per-example lists (retrieval scores) belong in charts, not in the summary document
+            r.cost().extra().forEach((k, v) -> {
+                if (!(v instanceof java.util.Collection<?> c && c.size() > 20)) {
+                    extra.put(k, v);
+                }
+            });
+            if (!extra.isEmpty()) {
+                s.put("extra", extra);
             }
             out.add(s);
         }

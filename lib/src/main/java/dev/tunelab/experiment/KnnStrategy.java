@@ -24,6 +24,7 @@ public final class KnnStrategy implements Strategy {
     private TfIdf tfidf;
     private TaskType task;
     private List<String> labels;
+    private final List<Double> topScores = new ArrayList<>();
 
     public KnnStrategy(int k) {
         if (k < 1) {
@@ -71,6 +72,7 @@ public final class KnnStrategy implements Strategy {
         order.sort(Comparator.comparingDouble((Integer i) -> -sim[i]).thenComparing(i -> i));
         List<Integer> top = order.subList(0, Math.min(k, order.size()));
         List<String> sources = top.stream().map(i -> train.get(i).id()).toList();
+        top.forEach(i -> topScores.add(sim[i]));
         double ms = (System.nanoTime() - t0) / 1e6;
         if (task == TaskType.CLASSIFICATION) {
             Map<String, Double> votes = new LinkedHashMap<>();
@@ -82,5 +84,12 @@ public final class KnnStrategy implements Strategy {
         }
         String answer = train.get(top.get(0)).target();
         return new Prediction(answer, null, Map.of(), ms, 0, 0, sources);
+    }
+
+    /** Reports the cosine similarity of every retrieved neighbour (for the retrieval-score histogram). */
+    @Override
+    public dev.tunelab.eval.StrategyCost cost() {
+        return new dev.tunelab.eval.StrategyCost(0, 0, 0, Map.of(),
+                Map.of("retrieval_scores", List.copyOf(topScores), "k", k, "index_size", train == null ? 0 : train.size()));
     }
 }

@@ -1,85 +1,65 @@
 package dev.tunelab.experiment;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tunelab.data.Dataset;
+import dev.tunelab.data.DatasetCache;
+import dev.tunelab.data.Datasets;
 import dev.tunelab.data.Example;
+import dev.tunelab.data.Recipe;
 import dev.tunelab.data.Split;
 import dev.tunelab.data.TaskType;
-import dev.tunelab.model.DjlSetup;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 /**
- * Reads the two datasets of the default experiment from the dataset cache ({@code <cacheRoot>/datasets/<name>}) or,
- * when the cache lacks them, from {@code ../shared/datasets} beside the repository, and splits them reproducibly.
+ * The two datasets of the default experiment through the data package's recipes ({@code Datasets}: sha256-verified
+ * files in the dataset cache, cleaned and de-duplicated), split reproducibly by counts. When the user's cache lacks
+ * the files and {@code ../shared/datasets} exists beside the repository, that folder is used as the cache (it has the
+ * cache's layout), so everything runs without network.
  */
 public final class LocalData {
     private LocalData() {}
 
-    /** The folder holding {@code name}'s files: the user cache when complete, else the shared copy beside the repo. */
-    public static Path datasetDir(String name, String requiredFile) {
-        Path cache = DjlSetup.cacheRoot().resolve("datasets").resolve(name);
-        if (Files.isRegularFile(cache.resolve(requiredFile))) {
-            return cache;
+    /** The cache holding {@code recipe}'s files: the user cache when complete, else ../shared beside the repo. */
+    public static DatasetCache cacheFor(String recipeName) {
+        Recipe recipe = Datasets.recipe(recipeName);
+        DatasetCache user = Datasets.cache();
+        if (complete(user, recipe)) {
+            return user;
         }
         for (Path root : sharedRoots()) {
-            Path dir = root.resolve(name);
-            if (Files.isRegularFile(dir.resolve(requiredFile))) {
-                return dir;
+            DatasetCache shared = Datasets.withCache(root);
+            if (complete(shared, recipe)) {
+                return shared;
             }
         }
-        throw new IllegalStateException("dataset " + name + " not found: expected " + cache.resolve(requiredFile)
-                + " (or ../shared/datasets/" + name + " beside the repository)");
+        return user; // the recipe downloads into the user cache (needs network) or explains what is missing
     }
 
+    private static boolean complete(DatasetCache cache, Recipe recipe) {
+        return recipe.files().stream().allMatch(f -> Files.isRegularFile(cache.path(recipe, f.name())));
+    }
+
+    /** The folder that holds ../shared/datasets, i.e. a cache root with the same layout. */
     static List<Path> sharedRoots() {
         List<Path> roots = new ArrayList<>();
         String repo = System.getProperty("tunelab.repo");
         if (repo != null) {
-            roots.add(Path.of(repo).resolve("..").resolve("shared").resolve("datasets").normalize());
+            roots.add(Path.of(repo).resolve("..").resolve("shared").toAbsolutePath().normalize());
         }
-        roots.add(Path.of("..", "shared", "datasets").toAbsolutePath().normalize());
+        roots.add(Path.of("..", "shared").toAbsolutePath().normalize());
         return roots;
     }
 
     /** Sentiment Labelled Sentences (IMDB + Yelp), labels "negative"/"positive", stratified by label. */
     public static Split sentiment(int trainPerLabel, int validationPerLabel, int testPerLabel, long seed) {
-        Path dir = datasetDir("sentiment-uci", "yelp_labelled.txt");
-        List<Example> all = new ArrayList<>();
-        for (String file : List.of("yelp_labelled.txt", "imdb_labelled.txt")) {
-            Path f = dir.resolve(file);
-            int lineNo = 0;
-            try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lineNo++;
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    int tab = line.lastIndexOf('\t');
-                    String label = tab < 0 ? "" : line.substring(tab + 1).trim();
-                    if (!label.equals("0") && !label.equals("1")) {
-                        throw new IllegalArgumentException(f + ":" + lineNo + ": expected 'sentence<TAB>0|1'");
-                    }
-                    String text = line.substring(0, tab).trim();
-                    String source = file.substring(0, file.indexOf('_'));
-                    all.add(new Example(source + "-" + lineNo, text, label.equals("1") ? "positive" : "negative",
-                            Map.of("source", source)));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
-            }
-        }
-        List<String> labels = List.of("negative", "positive");
+        Dataset d = cacheFor("sentiment-uci").get("sentiment-uci").clean().dropDuplicates("text");
+        List<Example> all = d.toExamples();
+        List<String> labels = d.labels();
         List<Example> train = new ArrayList<>(), val = new ArrayList<>(), test = new ArrayList<>();
         for (String label : labels) {
             List<Example> rows = new ArrayList<>(all.stream().filter(e -> e.target().equals(label)).toList());
@@ -100,49 +80,21 @@ public final class LocalData {
     }
 
     /**
-     * MedQuAD NIHSeniorHealth + CDC question answering: input = question, target = answer, {@code fields} keep focus,
-     * source, url and qid. Test questions are drawn by seed; the remaining pairs form train/validation.
+     * MedQuAD NIHSeniorHealth + CDC question answering (recipe "medquad-eval"): input = question, target = answer,
+     * {@code fields} keep focus, source, url and qid. Test questions are drawn by seed; other pairs form train/validation.
      */
     public static Split medquad(int train, int validation, int test, long seed) {
-        Path f = datasetDir("medquad", "medquad_seniorhealth_cdc.jsonl").resolve("medquad_seniorhealth_cdc.jsonl");
-        List<Example> all = readMedquad(f);
+        List<Example> all = new ArrayList<>(medquadPairs());
         Collections.shuffle(all, new Random(seed));
         if (all.size() < train + validation + test) {
-            throw new IllegalArgumentException(f + " has " + all.size() + " pairs, " + (train + validation + test) + " requested");
+            throw new IllegalArgumentException("medquad-eval has " + all.size() + " pairs, " + (train + validation + test) + " requested");
         }
         return new Split("medquad-seniorhealth-cdc", TaskType.GENERATION, List.of(), all.subList(0, train),
                 all.subList(train, train + validation), all.subList(train + validation, train + validation + test));
     }
 
-    /** Every question/answer pair of a MedQuAD JSONL file, in file order. */
-    public static List<Example> readMedquad(Path f) {
-        ObjectMapper json = new ObjectMapper();
-        List<Example> out = new ArrayList<>();
-        int lineNo = 0;
-        try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-            for (String line; (line = r.readLine()) != null; ) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode n;
-                try {
-                    n = json.readTree(line);
-                } catch (IOException e) {
-                    throw new IllegalArgumentException(f + ":" + lineNo + ": invalid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-                }
-                String q = n.path("question").asText("");
-                String a = n.path("answer").asText("");
-                if (q.isBlank() || a.isBlank()) {
-                    throw new IllegalArgumentException(f + ":" + lineNo + ": field 'question' or 'answer' is missing");
-                }
-                out.add(new Example(n.path("qid").asText("line-" + lineNo), q.trim(), a.trim(),
-                        Map.of("focus", n.path("focus").asText(""), "source", n.path("source").asText(""),
-                                "url", n.path("url").asText(""), "qtype", n.path("qtype").asText(""))));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
-        }
-        return out;
+    /** Every question/answer pair of the NIHSeniorHealth + CDC subset: the RAG knowledge base of the default run. */
+    public static List<Example> medquadPairs() {
+        return cacheFor("medquad-eval").get("medquad-eval").clean().toExamples();
     }
 }

@@ -14,7 +14,7 @@ public record StrategyResult(String name, String kind, Map<String, Double> metri
                              StrategyCost cost, long peakMemoryBytes, double estimatedCostUsd,
                              Map<String, Map<String, Integer>> confusion) {
     public StrategyResult {
-        metrics = Map.copyOf(metrics);
+        metrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics));
         examples = List.copyOf(examples);
         confusion = confusion == null ? Map.of() : confusion;
     }

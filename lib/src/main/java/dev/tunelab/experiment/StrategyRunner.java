@@ -1,22 +1,24 @@
 package dev.tunelab.experiment;
 
-import dev.tunelab.data.Example;
 import dev.tunelab.data.Split;
 import dev.tunelab.data.TaskType;
-import dev.tunelab.eval.Prediction;
+import dev.tunelab.eval.Evaluation;
+import dev.tunelab.eval.EvaluationResult;
 import dev.tunelab.eval.ProgressListener;
 import dev.tunelab.eval.Strategy;
 import dev.tunelab.eval.StrategyCost;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Runs one strategy over a split: prepare on train/validation, predict every test example, then turn the predictions
- * into a {@link StrategyResult}. Prediction latency is the strategy's own figure when it reports one, else the wall
- * time measured here.
+ * Runs one strategy over a split: prepare on train/validation (timed, memory sampled), evaluate every test example with
+ * the eval package's {@link Evaluation} (its metrics and per-example results), then add what a comparison needs:
+ * training cost, peak memory, money cost, right/wrong per example and the confusion matrix.
  */
 public final class StrategyRunner {
     private final Pricing pricing;
@@ -33,22 +35,11 @@ public final class StrategyRunner {
             long t0 = System.nanoTime();
             strategy.prepare(split, listener);
             double prepareSeconds = (System.nanoTime() - t0) / 1e9;
-            List<Prediction> predictions = new ArrayList<>();
-            List<Example> test = split.test();
-            String stage = "evaluate " + strategy.name();
-            for (int i = 0; i < test.size(); i++) {
-                long p0 = System.nanoTime();
-                Prediction p = strategy.predict(test.get(i));
-                double wall = (System.nanoTime() - p0) / 1e6;
-                if (p == null) {
-                    throw new IllegalStateException("strategy " + strategy.name() + " returned no prediction for example " + test.get(i).id());
-                }
-                if (!(p.latencyMs() > 0)) {
-                    p = new Prediction(p.text(), p.label(), p.labelScores(), wall, p.tokensIn(), p.tokensOut(), p.sources());
-                }
-                predictions.add(p);
-                listener.progress(stage, i + 1, test.size(), null);
-            }
+            String name = strategy.name();
+            // eval's runner reports every strategy under one stage name; ours tells them apart
+            ProgressListener named = (stage, done, total, message) -> listener.progress(stage + " " + name, done, total, null);
+            EvaluationResult evaluation = Evaluation.of(strategy).optLabels(split.labels()).optListener(named)
+                    .run(split.test(), split.task());
             StrategyCost cost = strategy.cost();
             if (cost == null) {
                 cost = StrategyCost.none();
@@ -56,62 +47,57 @@ public final class StrategyRunner {
             double trainSeconds = cost.trainSeconds() > 0 ? cost.trainSeconds() : prepareSeconds;
             cost = new StrategyCost(trainSeconds, cost.trainableParams(),
                     Math.max(cost.peakMemoryBytes(), memory.peakBytes()), cost.curves(), cost.extra());
-            return summarise(strategy.name(), strategy.kind(), split, predictions, cost);
+            return summarise(name, strategy.kind(), split, evaluation, cost);
         }
     }
 
-    StrategyResult summarise(String name, String kind, Split split, List<Prediction> predictions, StrategyCost cost) {
-        List<Example> test = split.test();
-        List<ExampleResult> examples = new ArrayList<>();
-        List<String> gold = new ArrayList<>();
-        List<String> predicted = new ArrayList<>();
-        double[] latency = new double[predictions.size()];
-        long tokensIn = 0, tokensOut = 0;
-        double f1Sum = 0, rougeSum = 0, exact = 0, latencySum = 0;
+    /** Columns of their own in the comparison table, so not repeated among the task metrics. */
+    private static final Set<String> NOT_TASK_METRICS = Set.of("examples", "latency_p50_ms", "latency_p95_ms",
+            "latency_mean_ms", "tokens_in", "tokens_out", "tokens_total");
+
+    StrategyResult summarise(String name, String kind, Split split, EvaluationResult evaluation, StrategyCost cost) {
         boolean classification = split.task() == TaskType.CLASSIFICATION;
-        for (int i = 0; i < predictions.size(); i++) {
-            Example ex = test.get(i);
-            Prediction p = predictions.get(i);
-            latency[i] = p.latencyMs();
-            latencySum += p.latencyMs();
-            tokensIn += p.tokensIn();
-            tokensOut += p.tokensOut();
-            String answer = classification ? (p.label() != null ? p.label() : p.text()) : p.text();
-            answer = answer == null ? "" : answer.trim();
-            double score;
-            boolean correct;
-            if (classification) {
-                correct = answer.equals(ex.target());
-                score = correct ? 1 : 0;
-                gold.add(ex.target());
-                predicted.add(answer);
-            } else {
-                score = TaskMetrics.tokenF1(ex.target(), answer);
-                correct = score >= generationCorrectF1;
-                f1Sum += score;
-                rougeSum += TaskMetrics.rougeL(ex.target(), answer);
-                exact += TaskMetrics.tokens(ex.target()).equals(TaskMetrics.tokens(answer)) ? 1 : 0;
-            }
-            examples.add(new ExampleResult(ex.id(), ex.input(), ex.target(), answer, correct, score, p.latencyMs(),
-                    p.tokensIn(), p.tokensOut(), p.sources()));
+        List<ExampleResult> examples = new ArrayList<>();
+        double[] latency = new double[evaluation.examples().size()];
+        long tokensIn = 0, tokensOut = 0;
+        double latencySum = 0;
+        List<String> gold = new ArrayList<>(), predicted = new ArrayList<>();
+        for (int i = 0; i < evaluation.examples().size(); i++) {
+            dev.tunelab.eval.ExampleResult e = evaluation.examples().get(i);
+            latency[i] = e.latencyMs();
+            latencySum += e.latencyMs();
+            tokensIn += e.tokensIn();
+            tokensOut += e.tokensOut();
+            String answer = e.prediction() == null ? "" : e.prediction().trim();
+            // a long generated answer is almost never an exact match: "right" means enough token overlap
+            boolean correct = classification ? e.correct() : e.tokenF1() >= generationCorrectF1;
+            examples.add(new ExampleResult(e.id(), e.input(), e.reference(), answer, correct, e.tokenF1(),
+                    e.latencyMs(), e.tokensIn(), e.tokensOut(), e.sources()));
+            gold.add(e.reference());
+            predicted.add(answer);
         }
         Map<String, Double> metrics = new LinkedHashMap<>();
+        evaluation.metrics().entrySet().stream().filter(m -> !NOT_TASK_METRICS.contains(m.getKey()))
+                .sorted(Comparator.comparingInt((Map.Entry<String, Double> m) -> order(m.getKey())).thenComparing(Map.Entry::getKey)).forEach(m -> metrics.put(m.getKey(), m.getValue()));
         Map<String, Map<String, Integer>> confusion = Map.of();
-        int n = predictions.size();
         if (classification) {
-            metrics.put("accuracy", TaskMetrics.accuracy(gold, predicted));
-            metrics.put("macro_f1", TaskMetrics.macroF1(split.labels(), gold, predicted));
             confusion = TaskMetrics.confusion(split.labels(), gold, predicted);
         } else {
-            metrics.put("token_f1", f1Sum / n);
-            metrics.put("rouge_l", rougeSum / n);
-            metrics.put("exact_match", exact / n);
-            metrics.put("answered_ok", (double) examples.stream().filter(ExampleResult::correct).count() / n);
+            metrics.put("answered_ok", (double) examples.stream().filter(ExampleResult::correct).count() / examples.size());
         }
         double computeSeconds = cost.trainSeconds() + latencySum / 1000.0;
         double dollars = pricing.estimate(kind, computeSeconds, tokensIn, tokensOut);
         return new StrategyResult(name, kind, metrics, examples, TaskMetrics.percentile(latency, 0.5),
                 TaskMetrics.percentile(latency, 0.95), tokensIn, tokensOut, cost, cost.peakMemoryBytes(), dollars,
                 confusion);
+    }
+
+    /** The primary metric first: accuracy for classification, token F1 for generation. */
+    private static int order(String metric) {
+        return switch (metric) {
+            case "accuracy", "token_f1" -> 0;
+            case "macro_f1", "rougeL" -> 1;
+            default -> 2;
+        };
     }
 }

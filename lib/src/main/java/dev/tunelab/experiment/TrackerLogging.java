@@ -9,7 +9,8 @@ import java.util.TreeMap;
 
 /** Sends one strategy's curves (as history) and metrics (as summary) to a tracker, keys prefixed by experiment/strategy. */
 final class TrackerLogging {
-    private static long step;
+    /** The next free history step per tracker, so that several experiments can share one run. */
+    private static final Map<Tracker, Long> NEXT_STEP = new java.util.WeakHashMap<>();
 
     private TrackerLogging() {}
 
@@ -24,6 +25,7 @@ final class TrackerLogging {
                 }
             }
         }
+        long step = NEXT_STEP.getOrDefault(tracker, 0L);
         long base = step;
         for (Map.Entry<Long, Map<String, Object>> row : rows.entrySet()) {
             Map<String, Object> m = new LinkedHashMap<>(row.getValue());
@@ -42,5 +44,6 @@ final class TrackerLogging {
         summary.put(prefix + "estimated_cost_usd", r.estimatedCostUsd());
         tracker.log(step++, new LinkedHashMap<>(summary));
         tracker.summary(summary);
+        NEXT_STEP.put(tracker, step);
     }
 }

@@ -12,6 +12,7 @@ import dev.tunelab.model.GenerationOptions;
 import dev.tunelab.model.LanguageModel;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,8 @@ public final class PromptStrategy implements Strategy {
     private final PromptSetup setup;
     private final Scoring scoring;
     private final boolean lengthNormalized;
+    private final boolean calibrated;
+    private final Map<List<String>, Map<String, Double>> contentFreeScores = new HashMap<>();
     private final GenerationOptions generationOptions;
     private final boolean chat;
     private final String name;
@@ -42,6 +45,7 @@ public final class PromptStrategy implements Strategy {
         this.setup = new PromptSetup(b.template, b.k, b.selector, b.verbalizer);
         this.scoring = b.scoring;
         this.lengthNormalized = b.lengthNormalized;
+        this.calibrated = b.calibrated;
         this.generationOptions = b.generationOptions;
         this.chat = b.chat;
         this.name = b.name != null ? b.name : setup.defaultName();
@@ -81,20 +85,86 @@ public final class PromptStrategy implements Strategy {
 
     /** The exact prompt this strategy sends for {@code example} (after prepare). */
     public String prompt(Example example) {
+        return fit(example).prompt;
+    }
+
+    private record Fitted(String prompt, List<Example> demos) {}
+
+    /**
+     * The prompt with as many demonstrations as fit the model's context (the earliest, least relevant ones go
+     * first), leaving room for the answer; a query that alone is too long has its input cut at the end.
+     */
+    private Fitted fit(Example example) {
         List<Example> demos = setup.demonstrations(example);
-        return render(example, demos);
+        String prompt = render(example, demos);
+        int limit = contextLimit();
+        if (limit == Integer.MAX_VALUE) {
+            return new Fitted(prompt, demos);
+        }
+        int budget = limit - answerReserve();
+        while (!demos.isEmpty() && tokens(prompt) > budget) {
+            demos = demos.subList(1, demos.size());
+            prompt = render(example, demos);
+        }
+        if (tokens(prompt) > budget) {
+            String input = example.input();
+            int lo = 0, hi = input.length();
+            while (lo < hi) {  // longest prefix of the input that fits
+                int mid = (lo + hi + 1) / 2;
+                if (tokens(render(withInput(example, input.substring(0, mid)), demos)) <= budget) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            prompt = render(withInput(example, input.substring(0, lo)), demos);
+            if (tokens(prompt) > budget) {
+                throw new IllegalStateException("the prompt template alone needs more than the model's " + limit
+                        + " positions (example " + example.id() + ")");
+            }
+        }
+        return new Fitted(prompt, demos);
+    }
+
+    private static Example withInput(Example e, String input) {
+        return new Example(e.id(), input, e.target(), e.fields());
+    }
+
+    private int tokens(String text) {
+        return model.tokenizer().encode(text, true).length;
+    }
+
+    private int answerReserve() {
+        if (setup.task() == TaskType.CLASSIFICATION && scoring == Scoring.LIKELIHOOD) {
+            int longest = 1;
+            for (String w : setup.verbalizer().words()) {
+                longest = Math.max(longest, model.tokenizer().encode(" " + w, false).length);
+            }
+            return longest;
+        }
+        return Math.max(1, options().maxNewTokens());
+    }
+
+    /** The model's position limit; unlimited for a model without accessible weights (remote or test doubles). */
+    private int contextLimit() {
+        try {
+            return model.model().config().maxPositions();
+        } catch (UnsupportedOperationException e) {
+            return Integer.MAX_VALUE;
+        }
     }
 
     @Override
     public Prediction predict(Example example) {
         long t0 = System.nanoTime();
-        List<Example> demos = setup.demonstrations(example);
-        String prompt = render(example, demos);
+        Fitted fitted = fit(example);
+        List<Example> demos = fitted.demos;
+        String prompt = fitted.prompt;
         List<String> sources = new ArrayList<>();
         demos.forEach(d -> sources.add(d.id()));
         Prediction p;
         if (setup.task() == TaskType.CLASSIFICATION && scoring == Scoring.LIKELIHOOD) {
-            p = scoreLabels(prompt, sources, t0);
+            p = scoreLabels(prompt, demos, sources, t0);
         } else {
             Generation g = model.generate(prompt, options());
             String text = g.text().strip();
@@ -128,8 +198,19 @@ public final class PromptStrategy implements Strategy {
         return scores;
     }
 
-    private Prediction scoreLabels(String prompt, List<String> sources, long t0) {
+    /** The input of contextual calibration: the same prompt and demonstrations around a content-free query. */
+    public static final String CONTENT_FREE = "N/A";
+
+    private Prediction scoreLabels(String prompt, List<Example> demos, List<String> sources, long t0) {
         Map<String, Double> scores = labelScores(prompt);
+        if (calibrated) {
+            // contextual calibration (Zhao et al., 2021): remove the label bias the prompt itself carries
+            Map<String, Double> bias = contentFreeScores.computeIfAbsent(sources, ids -> labelScores(
+                    render(new Example("content-free", CONTENT_FREE, "", Map.of()), demos)));
+            Map<String, Double> adjusted = new LinkedHashMap<>();
+            scores.forEach((label, v) -> adjusted.put(label, v - bias.get(label)));
+            scores = adjusted;
+        }
         String best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
         for (Map.Entry<String, Double> e : scores.entrySet()) {
@@ -150,8 +231,10 @@ public final class PromptStrategy implements Strategy {
 
     private GenerationOptions options() {
         GenerationOptions o = generationOptions != null ? generationOptions : model.defaults();
-        if (o.stop().isEmpty()) {
-            o = o.withStop(setup.template().stopStrings());
+        if (generationOptions == null) {
+            List<String> stops = new ArrayList<>(o.stop());
+            setup.template().stopStrings().stream().filter(x -> !stops.contains(x)).forEach(stops::add);
+            o = o.withStop(stops);
         }
         if (setup.task() == TaskType.CLASSIFICATION && generationOptions == null) {
             o = o.withMaxNewTokens(Math.min(o.maxNewTokens(), 8));
@@ -173,6 +256,7 @@ public final class PromptStrategy implements Strategy {
         Map<String, Object> extra = new LinkedHashMap<>(setup.describe());
         extra.put("scoring", scoring.name().toLowerCase());
         extra.put("length_normalized", lengthNormalized);
+        extra.put("calibrated", calibrated);
         extra.put("chat", chat);
         extra.put("model", model.name());
         return new StrategyCost(prepareSeconds, 0, peakMemory, Map.of(), extra);
@@ -187,6 +271,7 @@ public final class PromptStrategy implements Strategy {
         private Verbalizer verbalizer;
         private Scoring scoring = Scoring.LIKELIHOOD;
         private boolean lengthNormalized;
+        private boolean calibrated;
         private GenerationOptions generationOptions;
         private boolean chat;
         private String name;
@@ -228,9 +313,22 @@ public final class PromptStrategy implements Strategy {
             return this;
         }
 
-        /** Default: the model's defaults, with the template's stop strings (and at most 8 tokens to classify). */
+        /**
+         * Exactly these options. Default: the model's defaults plus the template's stop strings, and at most 8 new
+         * tokens when classifying.
+         */
         public Builder optGenerationOptions(GenerationOptions options) {
             this.generationOptions = options;
+            return this;
+        }
+
+        /**
+         * Contextual calibration: subtract from each label's score its score when the query is the content-free
+         * {@value #CONTENT_FREE} (same template and demonstrations), which cancels a prompt's bias toward one label.
+         * Costs one more scoring per distinct set of demonstrations (once in all for zero-shot).
+         */
+        public Builder optCalibrated(boolean calibrated) {
+            this.calibrated = calibrated;
             return this;
         }
 

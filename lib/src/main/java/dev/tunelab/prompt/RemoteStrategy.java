@@ -63,7 +63,7 @@ public final class RemoteStrategy implements Strategy {
         List<Example> demos = setup.demonstrations(example);
         var messages = setup.template().messages(example, demos, setup.verbalizer());
         int maxTokens = setup.task() == TaskType.CLASSIFICATION
-                ? Math.min(client.config().maxTokens(), 8) : client.config().maxTokens();
+                ? Math.min(client.config().maxTokens(), 16) : client.config().maxTokens();
         var result = client.chat(messages, client.config().temperature(), maxTokens, List.of());
         String text = result.text().strip();
         String label = setup.task() == TaskType.CLASSIFICATION ? setup.parser().parse(text) : null;

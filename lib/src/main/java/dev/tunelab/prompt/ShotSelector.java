@@ -14,7 +14,9 @@ import java.util.List;
  */
 public interface ShotSelector {
     /** A short name used in strategy names, e.g. "random". */
-    String name();
+    default String name() {
+        return getClass().getSimpleName();
+    }
 
     void fit(List<Example> pool);
 

@@ -57,8 +57,9 @@ public final class AdamW implements AutoCloseable {
     public static double gradientNorm(Map<String, NDArray> params, double scale) {
         double sum = 0;
         for (NDArray p : params.values()) {
-            try (NDArray g = p.getGradient(); NDArray sq = g.square(); NDArray s = sq.sum()) {
-                sum += s.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+            try (NDArray g = p.getGradient(); NDArray n = g.norm()) {
+                double v = n.getDataType() == ai.djl.ndarray.types.DataType.FLOAT64 ? n.getDouble() : n.getFloat();
+                sum += v * v;
             }
         }
         return Math.sqrt(sum) * Math.abs(scale);
@@ -79,6 +80,11 @@ public final class AdamW implements AutoCloseable {
                 NDArray p = e.getValue();
                 NDArray mi = m.computeIfAbsent(e.getKey(), k -> manager.zeros(p.getShape(), p.getDataType()));
                 NDArray vi = v.computeIfAbsent(e.getKey(), k -> manager.zeros(p.getShape(), p.getDataType()));
+                if (p instanceof PtNDArray) {
+                    fusedUpdate(p, mi, vi, lr, gradScale, bc1, bc2Sqrt);
+                    zeroGradient(p);
+                    continue;
+                }
                 try (NDManager scope = manager.newSubManager()) {
                     NDArray g = p.getGradient();
                     g.attach(scope);
@@ -97,6 +103,20 @@ public final class AdamW implements AutoCloseable {
             }
         } finally {
             JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    /**
+     * One native call per parameter (DJL's fused PyTorch Adam kernel), with its constants chosen so that it computes
+     * torch's AdamW exactly: it does {@code p *= 1 - lr*wd; m, v updated from g*rescale;
+     * p -= c * m / (sqrt(v) + e)}, so c = lr * sqrt(1-b2^t) / (1-b1^t) and e = eps * sqrt(1-b2^t).
+     */
+    private void fusedUpdate(NDArray p, NDArray mi, NDArray vi, double lr, double gradScale, double bc1,
+                             double bc2Sqrt) {
+        try (NDArray g = p.getGradient()) {
+            p.getNDArrayInternal().adamUpdate(new ai.djl.ndarray.NDList(p, g, mi, vi), new ai.djl.ndarray.NDList(p),
+                    (float) lr, (float) (lr * bc2Sqrt / bc1), (float) weightDecay, (float) gradScale, -1f,
+                    (float) beta1, (float) beta2, (float) (eps * bc2Sqrt), false, true);
         }
     }
 

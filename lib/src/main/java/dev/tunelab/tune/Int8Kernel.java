@@ -23,7 +23,7 @@ public final class Int8Kernel implements QuantizedKernel {
         long[] shape = weight.getShape().getShape();
         int rows = (int) shape[0];
         int cols = (int) shape[1];
-        float[] w = weight.toType(DataType.FLOAT32, true).toFloatArray();
+        float[] w = QuantizedKernel.floats(weight);
         byte[] q = new byte[w.length];
         float[] s = new float[rows];
         for (int r = 0; r < rows; r++) {
@@ -39,7 +39,7 @@ public final class Int8Kernel implements QuantizedKernel {
         }
         this.numel = w.length;
         this.codes = manager.create(q, new Shape(rows, cols));
-        this.scales = manager.create(s, new Shape(rows, 1)).toType(computeType, false);
+        this.scales = QuantizedKernel.convert(manager.create(s, new Shape(rows, 1)), computeType);
         this.bias = bias;
     }
 

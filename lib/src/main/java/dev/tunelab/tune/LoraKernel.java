@@ -110,7 +110,7 @@ public final class LoraKernel implements LinearKernel, AutoCloseable {
         for (int i = 0; i < aInit.length; i++) {
             aInit[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
         }
-        NDArray a = manager.create(aInit, new Shape(r, inFeatures)).toType(dataType, false);
+        NDArray a = QuantizedKernel.convert(manager.create(aInit, new Shape(r, inFeatures)), dataType);
         NDArray b = manager.zeros(new Shape(outFeatures, r), dataType);
         return putAdapter(name, r, alpha, dropout, rslora, a, b);
     }
@@ -142,7 +142,7 @@ public final class LoraKernel implements LinearKernel, AutoCloseable {
             old.b.close();
             old.scale.close();
         }
-        NDArray scale = manager.create((float) scalingOf(alpha, r, rslora)).toType(dataType, false);
+        NDArray scale = QuantizedKernel.convert(manager.create((float) scalingOf(alpha, r, rslora)), dataType);
         Adapter ad = new Adapter(r, alpha, dropout, rslora, a, b, scale);
         adapters.put(name, ad);
         if (active == null) {
@@ -240,17 +240,17 @@ public final class LoraKernel implements LinearKernel, AutoCloseable {
         if (dropped) {
             h = x.getNDArrayInternal().dropout(x, (float) ad.dropout, true).singletonOrThrow();
         }
+        // Scale the rank-r activations rather than the [.., out] update: same result, r/out of the work.
         NDArray down = h.getNDArrayInternal().linear(h, ad.a, null).singletonOrThrow();
-        NDArray up = down.getNDArrayInternal().linear(down, ad.b, null).singletonOrThrow();
-        NDArray scaled = up.mul(ad.scale);
-        NDArray out = y.add(scaled);
+        NDArray scaled = down.mul(ad.scale);
+        NDArray up = scaled.getNDArrayInternal().linear(scaled, ad.b, null).singletonOrThrow();
+        NDArray out = y.addi(up);
         if (dropped) {
             h.close();
         }
         down.close();
-        up.close();
         scaled.close();
-        y.close();
+        up.close();
         return out;
     }
 

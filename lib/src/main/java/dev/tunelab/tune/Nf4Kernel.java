@@ -34,9 +34,10 @@ public final class Nf4Kernel implements QuantizedKernel {
     public Nf4Kernel(NDManager parent, NDArray weight, NDArray bias, boolean doubleQuant, DataType computeType) {
         this.manager = parent.newSubManager();
         this.computeType = computeType;
-        float[] w = weight.toType(DataType.FLOAT32, true).toFloatArray();
+        float[] w = QuantizedKernel.floats(weight);
         this.quantized = Nf4.quantize(w, weight.getShape().getShape(), doubleQuant);
-        this.packed = manager.create(quantized.packed(), new Shape(quantized.packed().length)).toType(DataType.UINT8, false);
+        this.packed = QuantizedKernel.convert(manager.create(quantized.packed(), new Shape(quantized.packed().length)),
+                DataType.UINT8);
         float[] effective = quantized.effectiveAbsmax();
         if (doubleQuant) {
             this.absmaxCodes = manager.create(quantized.absmaxCodes());
@@ -45,8 +46,8 @@ public final class Nf4Kernel implements QuantizedKernel {
         }
         // The effective absmax is tiny (1/64 of the weights): kept ready in the compute type; storageBytes() counts
         // the stored form (int8 codes + scales with double quantisation), which is what a checkpoint would hold.
-        this.absmax = manager.create(effective, new Shape(effective.length, 1)).toType(computeType, false);
-        this.lookup = manager.create(Nf4.byteLookupTable(), new Shape(256, 2)).toType(computeType, false);
+        this.absmax = QuantizedKernel.convert(manager.create(effective, new Shape(effective.length, 1)), computeType);
+        this.lookup = QuantizedKernel.convert(manager.create(Nf4.byteLookupTable(), new Shape(256, 2)), computeType);
         this.bias = bias;
     }
 

@@ -29,4 +29,24 @@ public interface QuantizedKernel extends LinearKernel, AutoCloseable {
 
     @Override
     void close();
+
+    /** {@code a} in type {@code t}; when a conversion happens the original is closed (no stray copies). */
+    static NDArray convert(NDArray a, ai.djl.ndarray.types.DataType t) {
+        if (a.getDataType() == t) {
+            return a;
+        }
+        NDArray c = a.toType(t, false);
+        a.close();
+        return c;
+    }
+
+    /** The weight's values as Java floats, without leaving a converted copy in the weight's manager. */
+    static float[] floats(NDArray weight) {
+        if (weight.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
+            return weight.toFloatArray();
+        }
+        try (NDArray c = weight.toType(ai.djl.ndarray.types.DataType.FLOAT32, true)) {
+            return c.toFloatArray();
+        }
+    }
 }

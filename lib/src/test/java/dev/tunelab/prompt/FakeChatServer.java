@@ -18,10 +18,10 @@ import java.util.function.Function;
  * A local chat/completions endpoint on the JDK's HttpServer: answers from a script of canned replies (429s, 500s,
  * malformed bodies...), then from a fallback function of the request body; records every request.
  */
-final class FakeChatServer implements AutoCloseable {
+public final class FakeChatServer implements AutoCloseable {
     /** A canned HTTP answer. */
-    record Reply(int status, String body, Map<String, String> headers) {
-        static Reply ok(String content, int promptTokens, int completionTokens) {
+    public record Reply(int status, String body, Map<String, String> headers) {
+        public static Reply ok(String content, int promptTokens, int completionTokens) {
             return new Reply(200, "{\"id\":\"c1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
                     + "\"message\":{\"role\":\"assistant\",\"content\":" + quote(content) + "},"
                     + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":" + promptTokens
@@ -35,14 +35,14 @@ final class FakeChatServer implements AutoCloseable {
     }
 
     /** What the server saw. */
-    record Seen(String authorization, String path, JsonNode body) {}
+    public record Seen(String authorization, String path, JsonNode body) {}
 
-    final ConcurrentLinkedDeque<Reply> script = new ConcurrentLinkedDeque<>();
-    final List<Seen> seen = Collections.synchronizedList(new ArrayList<>());
-    volatile Function<JsonNode, Reply> fallback = b -> new Reply(500, "no script left", Map.of());
+    public final ConcurrentLinkedDeque<Reply> script = new ConcurrentLinkedDeque<>();
+    public final List<Seen> seen = Collections.synchronizedList(new ArrayList<>());
+    public volatile Function<JsonNode, Reply> fallback = b -> new Reply(500, "no script left", Map.of());
     private final HttpServer server;
 
-    FakeChatServer() throws IOException {
+    public FakeChatServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             byte[] in = exchange.getRequestBody().readAllBytes();
@@ -63,7 +63,7 @@ final class FakeChatServer implements AutoCloseable {
         server.start();
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 

@@ -172,7 +172,7 @@ class OpenAiCompatibleClientTest {
             assertEquals("done", c.chat(HELLO).text());
         }
         double waited = (System.nanoTime() - t0) / 1e9;
-        assertTrue(waited >= 1.0 && waited < 4.0, "waited " + waited + " s");
+        assertTrue(waited >= 1.0 && waited < 15.0, "waited " + waited + " s");
     }
 
     @Test
@@ -184,7 +184,7 @@ class OpenAiCompatibleClientTest {
         String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(java.time.ZoneOffset.UTC)
                 .plusSeconds(10));
         long ms = OpenAiCompatibleClient.retryAfterMillis(date);
-        assertTrue(ms > 8000 && ms <= 10000, "date gave " + ms);
+        assertTrue(ms > 5000 && ms <= 10000, "date gave " + ms);
     }
 
     @Test

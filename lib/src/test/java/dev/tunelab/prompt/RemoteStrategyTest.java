@@ -64,7 +64,7 @@ class RemoteStrategyTest {
                 assertEquals(10, msgs.size());
                 assertEquals("system", msgs.get(0).get("role").asText());
                 assertEquals("Review: " + q.input() + "\nSentiment:", msgs.get(9).get("content").asText());
-                assertEquals(8, body.get("max_tokens").asInt());
+                assertEquals(16, body.get("max_tokens").asInt());
                 int words = 0;
                 for (JsonNode m : msgs) {
                     words += m.get("content").asText().split("\\s+").length;

@@ -1,0 +1,131 @@
+package dev.tunelab.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tunelab.model.ByteTokenizer;
+import dev.tunelab.model.DjlSetup;
+import dev.tunelab.model.LanguageModel;
+import dev.tunelab.model.LlamaConfig;
+import dev.tunelab.model.Models;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FinetuneCommandTest {
+    static final Path DATA = Path.of(System.getProperty("tunelab.repo"), "..", "shared", "datasets");
+    static final LlamaConfig CONFIG = LlamaConfig.tiny(300, 64, 128, 2, 4, 2, 512);
+
+    @TempDir
+    static Path models;
+
+    @BeforeAll
+    static void saveModel() throws Exception {
+        DjlSetup.ensure();
+        try (LanguageModel lm = Models.random(CONFIG, new ByteTokenizer(), 3)) {
+            Models.save(lm, models.resolve("llama"));
+        }
+    }
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    static String[] args(Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("finetune", "--model", models.resolve("llama").toString(), "--data",
+                DATA.resolve("sentiment-uci/yelp_labelled.txt").toString(), "--out", out.toString(),
+                "--max-examples", "40", "--max-length", "64", "--batch-size", "4",
+                "--label-names", "0=negative,1=positive", "--prompt", "Review: {text}\nSentiment:"));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void loraRunWritesAPeftAdapterAndCostAccounting(@TempDir Path out) throws Exception {
+        Run r = run(args(out, "--method", "lora", "--max-steps", "4", "--eval-every", "2", "--save-every", "2",
+                "--lr", "5e-3", "--r", "8", "--alpha", "16"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isRegularFile(out.resolve("adapter_config.json")));
+        assertTrue(Files.isRegularFile(out.resolve("adapter_model.safetensors")));
+        assertTrue(Files.isDirectory(out.resolve("checkpoints/checkpoint-4")));
+        JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        for (String key : List.of("total_params", "trainable_params", "frozen_weight_bytes", "optimizer_state_bytes",
+                "gradient_bytes", "peak_memory_bytes", "train_seconds", "tokens_per_second", "eval", "loss_curve")) {
+            assertTrue(m.has(key), "metrics.json lacks " + key);
+        }
+        // q_proj 64->64 and v_proj 64->32 (2 KV heads x 16) in 2 layers, rank 8: r * (in + out) each
+        long trainable = 2 * (8 * (64 + 64) + 8 * (64 + 32));
+        assertEquals(trainable, m.get("trainable_params").asLong());
+        assertEquals(8 * trainable, m.get("optimizer_state_bytes").asLong());
+        assertEquals(4 * trainable, m.get("gradient_bytes").asLong());
+        long base = 300L * 64 + 2 * (64 * 64 + 64 * 32 * 2 + 64 * 64 + 3 * 64 * 128 + 2 * 64) + 64;
+        assertEquals(base + trainable, m.get("total_params").asLong());
+        assertEquals(4L * base, m.get("frozen_weight_bytes").asLong());
+        assertEquals(4, m.get("loss_curve").size());
+        assertTrue(m.get("eval").has("eval_loss") && m.get("eval").has("eval_accuracy"), m.toString());
+        assertTrue(m.get("peak_memory_bytes").asLong() > 0 && m.get("tokens_per_second").asDouble() > 0);
+    }
+
+    @Test
+    void fullFineTuneWritesAHuggingFaceCheckpointAndQloraShrinksTheBase(@TempDir Path out) throws Exception {
+        Run r = run(args(out.resolve("full"), "--method", "full", "--max-steps", "2", "--val-fraction", "0"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isRegularFile(out.resolve("full/model.safetensors")));
+        try (LanguageModel tuned = Models.load(out.resolve("full"))) {
+            assertEquals(CONFIG.numLayers(), tuned.model().config().numLayers());
+        }
+        Run q = run("finetune", "--method", "qlora", "--task", "instruction", "--model",
+                models.resolve("llama").toString(), "--data", DATA.resolve("instructions-rasbt/instruction-data.json").toString(),
+                "--out", out.resolve("qlora").toString(), "--max-examples", "12", "--max-steps", "2",
+                "--max-length", "96", "--targets", "all-linear", "--batch-size", "4");
+        assertEquals(0, q.code(), q.err());
+        JsonNode m = new ObjectMapper().readTree(out.resolve("qlora/metrics.json").toFile());
+        long linears = 2 * (64 * 64 + 64 * 32 * 2 + 64 * 64 + 3 * 64 * 128);
+        long other = 300L * 64 + 2 * 2 * 64 + 64;
+        long frozen = m.get("frozen_weight_bytes").asLong();
+        assertTrue(frozen - 4 * other <= 0.16 * 4 * linears, "quantised linears " + (frozen - 4 * other));
+        assertEquals("qlora", m.get("method").asText());
+    }
+
+    @Test
+    void invalidKnobsAreOneLineErrorsBeforeTraining(@TempDir Path out) {
+        String[][] bad = {{"--method", "lora", "--r", "0"}, {"--method", "lora", "--lr", "0"},
+                {"--method", "lora", "--dropout", "1.5"}, {"--method", "sgd"}, {"--method", "qlora", "--bits", "3"},
+                {"--method", "lora", "--targets", "k_projection"}, {"--method", "freeze", "--train-last", "9"},
+                {"--method", "lora", "--scheduler", "cyclic"}, {"--method", "lora", "--batch-size", "0"}};
+        String[] expected = {"--r", "--lr", "--dropout", "--method", "--bits", "k_projection", "train-last",
+                "--scheduler", "--batch-size"};
+        for (int i = 0; i < bad.length; i++) {
+            Run r = run(args(out, bad[i]));
+            assertEquals(2, r.code(), String.join(" ", bad[i]) + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains(expected[i]), r.err());
+            assertFalse(Files.exists(out.resolve("metrics.json")));
+        }
+    }
+}
