@@ -90,6 +90,7 @@ final class EvalCommand implements Command {
                 .option("scoring", "likelihood|generate", "classification: score label words or parse generated text",
                         "likelihood")
                 .flag("length-normalize", "divide label log-likelihoods by their token counts")
+                .flag("calibrate", "contextual calibration: subtract each label's score on a content-free input")
                 .flag("chat", "format prompts with the model's chat template")
                 .option("test-fraction", "f", "share of the rows held out for testing", "0.2")
                 .option("limit", "n", "evaluate only the first n test examples (a quick run)")
@@ -169,7 +170,8 @@ final class EvalCommand implements Command {
         PromptStrategy.Scoring scoring = args.choice("scoring", "likelihood", "generate").equals("likelihood")
                 ? PromptStrategy.Scoring.LIKELIHOOD : PromptStrategy.Scoring.GENERATE;
         return PromptStrategy.builder().setModel(ctx.model().get()).optShots(k, selector).optScoring(scoring)
-                .optLengthNormalized(args.flagSet("length-normalize")).optChat(args.flagSet("chat")).build();
+                .optLengthNormalized(args.flagSet("length-normalize")).optCalibrated(args.flagSet("calibrate"))
+                .optChat(args.flagSet("chat")).build();
     }
 
     private static ShotSelector selector(Args args, boolean classification, long seed) {
