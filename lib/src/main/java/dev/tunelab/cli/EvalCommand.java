@@ -160,6 +160,14 @@ final class EvalCommand implements Command {
         }
         ShotSelector selector = k == 0 ? null : selector(args, classification, ctx.seed());
         if (args.has("remote")) {
+            for (String local : List.of("calibrate", "length-normalize", "chat")) {
+                if (args.flagSet(local)) {
+                    throw new UsageException("eval: --" + local + " applies to local models, not --remote");
+                }
+            }
+            if ("likelihood".equals(args.get("scoring")) && args.has("scoring")) {
+                throw new UsageException("eval: remote models answer by generation; drop --scoring likelihood");
+            }
             RemoteConfig cfg = RemoteConfig.fromEnvironment(args.get("remote"));
             if (args.has("base-url")) {
                 cfg = RemoteConfig.of(args.get("base-url"), cfg.apiKey(), cfg.model());
