@@ -12,7 +12,6 @@ import dev.tunelab.eval.Evaluation;
 import dev.tunelab.eval.EvaluationResult;
 import dev.tunelab.eval.ExampleResult;
 import dev.tunelab.eval.Prediction;
-import dev.tunelab.eval.ProgressListener;
 import dev.tunelab.eval.Strategy;
 import dev.tunelab.eval.StrategyCost;
 import dev.tunelab.experiment.AtomicFiles;
@@ -358,47 +357,5 @@ final class EvalCommand implements Command {
             return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf(d.longValue()) : String.format("%.4f", d);
         }
         return String.valueOf(v);
-    }
-
-    /** Passes everything through and keeps each prediction (the raw text is not in the runner's results). */
-    private static final class RecordingStrategy implements Strategy {
-        private final Strategy inner;
-        final Map<String, Prediction> predictions = new ConcurrentHashMap<>();
-
-        RecordingStrategy(Strategy inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
-        }
-
-        @Override
-        public String kind() {
-            return inner.kind();
-        }
-
-        @Override
-        public void prepare(Split split, ProgressListener listener) {
-            inner.prepare(split, listener);
-        }
-
-        @Override
-        public Prediction predict(Example example) {
-            Prediction p = inner.predict(example);
-            predictions.put(example.id(), p);
-            return p;
-        }
-
-        @Override
-        public StrategyCost cost() {
-            return inner.cost();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
     }
 }
