@@ -53,6 +53,8 @@ kernel_dir, java, classpath, offline = sys.argv[1:5]
 spec = {
     "argv": [java, "-Djava.awt.headless=true", "-Dai.djl.offline=" + offline, "-Dai.djl.default_engine=PyTorch",
              "-Dorg.slf4j.simpleLogger.log.ai.djl=warn", "-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error",
+             "-Dorg.slf4j.simpleLogger.log.ai.djl.onnxruntime.engine.OrtEngine=error",
+             "-Dorg.slf4j.simpleLogger.log.ai.djl.repository.SimpleRepository=error",
              "-cp", classpath, "org.rapaio.jupyter.kernel.MainApp", "{connection_file}"],
     "display_name": "Java (TuneLab, rapaio 3.0.1)",
     "language": "java",

@@ -38,7 +38,7 @@ public final class GenerationBenchmark implements Benchmark {
     public List<BenchResult> run(BenchContext ctx) throws Exception {
         LlamaConfig config = ctx.quick()
                 ? LlamaConfig.tiny(2048, 64, 172, 2, 4, 2, 512)
-                : LlamaConfig.tiny(4096, 128, 344, 4, 4, 2, 512);
+                : LlamaConfig.tiny(4096, 256, 688, 4, 8, 2, 512); // the embedded default model's shape
         int newTokens = ctx.quick() ? 64 : 256;
         int promptLen = 16;
         Path work = Files.createDirectories(ctx.workDir().resolve("generation"));
@@ -49,32 +49,47 @@ public final class GenerationBenchmark implements Benchmark {
         GenerationOptions greedy = GenerationOptions.defaults().withMaxNewTokens(newTokens);
         double withCache;
         double withoutCache;
+        double cpuMsPerToken;
         int[] ourIds;
+        // Same intra-op thread count as the peer (restored afterwards).
+        dev.tunelab.model.DjlSetup.defaultDevice(); // loads the engine (and its native library)
+        int previousThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(ctx.threads());
         try (LanguageModel lm = Models.random(config, new NoEosTokenizer(config.vocabSize()), 1)) {
             DecoderLanguageModel d = (DecoderLanguageModel) lm;
             Models.saveWeights(lm.model(), work, dev.tunelab.model.Safetensors.Precision.F32);
             d.generateIds(List.of(prompt), greedy.withMaxNewTokens(8)); // warm-up
             List<Double> times = new ArrayList<>();
+            List<Double> cpu = new ArrayList<>();
             ourIds = null;
             for (int r = 0; r < ctx.repetitions(); r++) {
+                long c0 = processCpuNanos();
                 Generation g = d.generateIds(List.of(prompt), greedy).get(0);
+                cpu.add((processCpuNanos() - c0) / 1e6 / newTokens);
                 times.add(g.millis());
                 ourIds = g.generatedIds();
             }
             withCache = newTokens / (median(times) / 1000.0);
+            cpuMsPerToken = median(cpu);
             Generation slow = d.generateIds(List.of(prompt), greedy.withCache(false)).get(0);
             withoutCache = newTokens / (slow.millis() / 1000.0);
             if (!Arrays.equals(ourIds, slow.generatedIds())) {
                 throw new IllegalStateException("generation with and without KV cache disagree");
             }
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(previousThreads);
         }
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("config", "llama hidden " + config.hiddenSize() + ", layers " + config.numLayers() + ", heads "
                 + config.numHeads() + "/" + config.numKvHeads() + ", vocab " + config.vocabSize());
+        extra.put("threads", ctx.threads());
         extra.put("prompt_tokens", promptLen);
         extra.put("new_tokens", newTokens);
         extra.put("kv_cache_speedup", withCache / withoutCache);
         extra.put("tokens_per_s_without_cache", withoutCache);
+        extra.put("cpu_ms_per_token", cpuMsPerToken);
+        extra.put("load_average_at_start", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                .getSystemLoadAverage());
 
         Double peer = null;
         String missing = PythonPeer.missing("torch");
@@ -91,6 +106,9 @@ public final class GenerationBenchmark implements Benchmark {
             if (r.exitCode() == 0) {
                 String line = r.lastLine();
                 peer = Double.parseDouble(line.replaceAll(".*\"tokens_per_s\": ([0-9.eE+-]+).*", "$1"));
+                double peerCpu = Double.parseDouble(line.replaceAll(".*\"cpu_ms_per_token\": ([0-9.eE+-]+).*", "$1"));
+                extra.put("peer_cpu_ms_per_token", peerCpu);
+                extra.put("cpu_time_ratio", peerCpu / cpuMsPerToken);
             } else {
                 missing = "reference failed: " + r.stderr().lines().reduce((a, b) -> b).orElse("");
             }
@@ -101,6 +119,12 @@ public final class GenerationBenchmark implements Benchmark {
         out.add(new BenchResult("generation-kv-cache", withCache, withoutCache, "tokens/s", true,
                 "TuneLab without KV cache", null, Map.of("new_tokens", newTokens)));
         return out;
+    }
+
+    /** CPU time of the whole JVM (all threads: the fair counterpart of Python's process_time). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double median(List<Double> v) {

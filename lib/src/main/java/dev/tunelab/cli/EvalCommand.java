@@ -12,7 +12,6 @@ import dev.tunelab.eval.Evaluation;
 import dev.tunelab.eval.EvaluationResult;
 import dev.tunelab.eval.ExampleResult;
 import dev.tunelab.eval.Prediction;
-import dev.tunelab.eval.ProgressListener;
 import dev.tunelab.eval.Strategy;
 import dev.tunelab.eval.StrategyCost;
 import dev.tunelab.experiment.AtomicFiles;
@@ -90,6 +89,7 @@ final class EvalCommand implements Command {
                 .option("scoring", "likelihood|generate", "classification: score label words or parse generated text",
                         "likelihood")
                 .flag("length-normalize", "divide label log-likelihoods by their token counts")
+                .flag("calibrate", "contextual calibration: subtract each label's score on a content-free input")
                 .flag("chat", "format prompts with the model's chat template")
                 .option("test-fraction", "f", "share of the rows held out for testing", "0.2")
                 .option("limit", "n", "evaluate only the first n test examples (a quick run)")
@@ -159,6 +159,14 @@ final class EvalCommand implements Command {
         }
         ShotSelector selector = k == 0 ? null : selector(args, classification, ctx.seed());
         if (args.has("remote")) {
+            for (String local : List.of("calibrate", "length-normalize", "chat")) {
+                if (args.flagSet(local)) {
+                    throw new UsageException("eval: --" + local + " applies to local models, not --remote");
+                }
+            }
+            if ("likelihood".equals(args.get("scoring")) && args.has("scoring")) {
+                throw new UsageException("eval: remote models answer by generation; drop --scoring likelihood");
+            }
             RemoteConfig cfg = RemoteConfig.fromEnvironment(args.get("remote"));
             if (args.has("base-url")) {
                 cfg = RemoteConfig.of(args.get("base-url"), cfg.apiKey(), cfg.model());
@@ -169,7 +177,8 @@ final class EvalCommand implements Command {
         PromptStrategy.Scoring scoring = args.choice("scoring", "likelihood", "generate").equals("likelihood")
                 ? PromptStrategy.Scoring.LIKELIHOOD : PromptStrategy.Scoring.GENERATE;
         return PromptStrategy.builder().setModel(ctx.model().get()).optShots(k, selector).optScoring(scoring)
-                .optLengthNormalized(args.flagSet("length-normalize")).optChat(args.flagSet("chat")).build();
+                .optLengthNormalized(args.flagSet("length-normalize")).optCalibrated(args.flagSet("calibrate"))
+                .optChat(args.flagSet("chat")).build();
     }
 
     private static ShotSelector selector(Args args, boolean classification, long seed) {
@@ -348,47 +357,5 @@ final class EvalCommand implements Command {
             return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf(d.longValue()) : String.format("%.4f", d);
         }
         return String.valueOf(v);
-    }
-
-    /** Passes everything through and keeps each prediction (the raw text is not in the runner's results). */
-    private static final class RecordingStrategy implements Strategy {
-        private final Strategy inner;
-        final Map<String, Prediction> predictions = new ConcurrentHashMap<>();
-
-        RecordingStrategy(Strategy inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
-        }
-
-        @Override
-        public String kind() {
-            return inner.kind();
-        }
-
-        @Override
-        public void prepare(Split split, ProgressListener listener) {
-            inner.prepare(split, listener);
-        }
-
-        @Override
-        public Prediction predict(Example example) {
-            Prediction p = inner.predict(example);
-            predictions.put(example.id(), p);
-            return p;
-        }
-
-        @Override
-        public StrategyCost cost() {
-            return inner.cost();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
     }
 }

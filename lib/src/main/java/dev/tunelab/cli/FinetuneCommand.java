@@ -71,7 +71,7 @@ final class FinetuneCommand implements Command {
                 .option("resume", "dir", "resume from a checkpoint (or the newest one under dir)")
                 .option("val-fraction", "x", "share of the data held out for validation", "0.1")
                 .option("max-length", "n", "tokens per example (prompt truncated from the left)", "256")
-                .option("prompt", "template", "classification prompt template over columns", "{text}\nLabel:")
+                .option("prompt", "template", "classification prompt template over columns (\\n = newline)", "{text}\\nLabel:")
                 .option("label-names", "map", "classification labels as words, e.g. 0=negative,1=positive")
                 .option("max-examples", "n", "use at most n examples of the file (after shuffling)");
     }
@@ -163,7 +163,8 @@ final class FinetuneCommand implements Command {
         int maxExamples = a.has("max-examples") ? a.intValue("max-examples", 1, Integer.MAX_VALUE) : Integer.MAX_VALUE;
         return new Plan(method, data, task, out, a.get("model"), epochs, maxSteps, lr, batch, accum,
                 lora.withSeed(seed), new QuantConfig(bits, bits == 4, null), trainLast, trainHead, scheduler, warmup,
-                wd, clip, evalEvery, patience, saveEvery, seed, resume, valFraction, maxLength, a.get("prompt"),
+                wd, clip, evalEvery, patience, saveEvery, seed, resume, valFraction, maxLength,
+                a.get("prompt").replace("\\n", "\n").replace("\\t", "\t"),
                 labelNames, maxExamples);
     }
 

@@ -34,8 +34,9 @@ final class RetrievalEval {
                         + "(default: --group-field, else 'title' or 'focus' when present)")
                 .option("chunk-sentences", "n", "retrieval: embed chunks of n sentences (overlap 1) instead of "
                         + "whole documents")
-                .option("bm25-weight", "w", "retrieval: weight of the normalised BM25 score", "0.2")
-                .option("aspect-weight", "w", "retrieval: weight of the title-stripped query", "0.5");
+                .option("bm25-weight", "w", "retrieval: weight of the normalised BM25 score", "0.3")
+                .option("aspect-weight", "w", "retrieval: weight of the title-stripped query", "0.5")
+                .option("topic-aspect-weight", "w", "retrieval: extra aspect weight inside the query's topic", "1.0");
     }
 
     static int run(Args args) throws Exception {
@@ -70,7 +71,8 @@ final class RetrievalEval {
         }
         Retriever.Builder b = Retriever.builder().optDefaultEmbedder()
                 .optBm25Weight(args.doubleValue("bm25-weight", -1e-12, 10))
-                .optAspectWeight(args.doubleValue("aspect-weight", -1e-12, 10));
+                .optAspectWeight(args.doubleValue("aspect-weight", -1e-12, 10))
+                .optTopicAspectWeight(args.doubleValue("topic-aspect-weight", -1e-12, 10));
         if (args.has("chunk-sentences")) {
             b.optChunker(Chunker.bySentences(args.intValue("chunk-sentences", 2, 100), 1));
         }

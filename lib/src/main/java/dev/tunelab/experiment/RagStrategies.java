@@ -19,10 +19,6 @@ import java.util.List;
 final class RagStrategies {
     private RagStrategies() {}
 
-    static boolean available() {
-        return true;
-    }
-
     static Strategy fromSpec(StrategySpec s, LanguageModel model, List<Example> knowledge) {
         RagStrategy.Builder b = RagStrategy.builder().setModel(model).optK(s.intOption("k", 3))
                 .setRetriever(Retriever.builder().optDefaultEmbedder().build()).optTitleField("focus");

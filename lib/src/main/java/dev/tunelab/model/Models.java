@@ -171,7 +171,7 @@ public final class Models {
     public static void save(LanguageModel lm, Path dir) throws IOException {
         Files.createDirectories(dir);
         saveWeights(lm.model(), dir, Safetensors.Precision.F32);
-        Tokenizers.save(lm.tokenizer(), dir);
+        Tokenizers.save(lm.tokenizer(), dir, lm.model().config().maxPositions());
         if (lm instanceof DecoderLanguageModel d && d.source() != null) {
             for (String f : List.of("generation_config.json", "special_tokens_map.json")) {
                 Path src = d.source().resolve(f);

@@ -28,7 +28,14 @@ public final class Tokenizers {
 
     /** Writes what {@link #load} needs to get {@code tokenizer} back; each file atomically. */
     public static void save(TextTokenizer tokenizer, Path dir) throws IOException {
-        if (tokenizer instanceof ByteTokenizer) {
+        save(tokenizer, dir, 2048);
+    }
+
+    /** As {@link #save(TextTokenizer, Path)}; {@code modelMaxLength} goes into tokenizer_config.json where written. */
+    public static void save(TextTokenizer tokenizer, Path dir, int modelMaxLength) throws IOException {
+        if (tokenizer instanceof dev.tunelab.model.bpe.BpeTokenizer bpe) {
+            dev.tunelab.model.bpe.TokenizerFiles.write(bpe, dir, modelMaxLength);
+        } else if (tokenizer instanceof ByteTokenizer) {
             ObjectNode o = ConfigJson.MAPPER.createObjectNode();
             o.put("tokenizer_class", ByteTokenizer.CLASS_NAME);
             o.put("bos_token_id", ByteTokenizer.BOS);
@@ -47,7 +54,7 @@ public final class Tokenizers {
             }
         } else {
             throw new IOException("cannot save tokenizer of type " + tokenizer.getClass().getName()
-                    + " (only tokenizer.json-based and byte tokenizers)");
+                    + " (only tokenizer.json-based, BPE and byte tokenizers)");
         }
     }
 }

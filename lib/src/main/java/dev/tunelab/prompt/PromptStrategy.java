@@ -12,6 +12,7 @@ import dev.tunelab.model.GenerationOptions;
 import dev.tunelab.model.LanguageModel;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,8 @@ public final class PromptStrategy implements Strategy {
     private final PromptSetup setup;
     private final Scoring scoring;
     private final boolean lengthNormalized;
+    private final boolean calibrated;
+    private final Map<List<String>, Map<String, Double>> contentFreeScores = new HashMap<>();
     private final GenerationOptions generationOptions;
     private final boolean chat;
     private final String name;
@@ -42,6 +45,7 @@ public final class PromptStrategy implements Strategy {
         this.setup = new PromptSetup(b.template, b.k, b.selector, b.verbalizer);
         this.scoring = b.scoring;
         this.lengthNormalized = b.lengthNormalized;
+        this.calibrated = b.calibrated;
         this.generationOptions = b.generationOptions;
         this.chat = b.chat;
         this.name = b.name != null ? b.name : setup.defaultName();
@@ -144,7 +148,8 @@ public final class PromptStrategy implements Strategy {
     /** The model's position limit; unlimited for a model without accessible weights (remote or test doubles). */
     private int contextLimit() {
         try {
-            return model.model().config().maxPositions();
+            var network = model.model();
+            return network == null || network.config() == null ? Integer.MAX_VALUE : network.config().maxPositions();
         } catch (UnsupportedOperationException e) {
             return Integer.MAX_VALUE;
         }
@@ -160,7 +165,7 @@ public final class PromptStrategy implements Strategy {
         demos.forEach(d -> sources.add(d.id()));
         Prediction p;
         if (setup.task() == TaskType.CLASSIFICATION && scoring == Scoring.LIKELIHOOD) {
-            p = scoreLabels(prompt, sources, t0);
+            p = scoreLabels(prompt, demos, sources, t0);
         } else {
             Generation g = model.generate(prompt, options());
             String text = g.text().strip();
@@ -194,8 +199,19 @@ public final class PromptStrategy implements Strategy {
         return scores;
     }
 
-    private Prediction scoreLabels(String prompt, List<String> sources, long t0) {
+    /** The input of contextual calibration: the same prompt and demonstrations around a content-free query. */
+    public static final String CONTENT_FREE = "N/A";
+
+    private Prediction scoreLabels(String prompt, List<Example> demos, List<String> sources, long t0) {
         Map<String, Double> scores = labelScores(prompt);
+        if (calibrated) {
+            // contextual calibration (Zhao et al., 2021): remove the label bias the prompt itself carries
+            Map<String, Double> bias = contentFreeScores.computeIfAbsent(sources, ids -> labelScores(
+                    render(new Example("content-free", CONTENT_FREE, "", Map.of()), demos)));
+            Map<String, Double> adjusted = new LinkedHashMap<>();
+            scores.forEach((label, v) -> adjusted.put(label, v - bias.get(label)));
+            scores = adjusted;
+        }
         String best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
         for (Map.Entry<String, Double> e : scores.entrySet()) {
@@ -241,6 +257,7 @@ public final class PromptStrategy implements Strategy {
         Map<String, Object> extra = new LinkedHashMap<>(setup.describe());
         extra.put("scoring", scoring.name().toLowerCase());
         extra.put("length_normalized", lengthNormalized);
+        extra.put("calibrated", calibrated);
         extra.put("chat", chat);
         extra.put("model", model.name());
         return new StrategyCost(prepareSeconds, 0, peakMemory, Map.of(), extra);
@@ -255,6 +272,7 @@ public final class PromptStrategy implements Strategy {
         private Verbalizer verbalizer;
         private Scoring scoring = Scoring.LIKELIHOOD;
         private boolean lengthNormalized;
+        private boolean calibrated;
         private GenerationOptions generationOptions;
         private boolean chat;
         private String name;
@@ -302,6 +320,16 @@ public final class PromptStrategy implements Strategy {
          */
         public Builder optGenerationOptions(GenerationOptions options) {
             this.generationOptions = options;
+            return this;
+        }
+
+        /**
+         * Contextual calibration: subtract from each label's score its score when the query is the content-free
+         * {@value #CONTENT_FREE} (same template and demonstrations), which cancels a prompt's bias toward one label.
+         * Costs one more scoring per distinct set of demonstrations (once in all for zero-shot).
+         */
+        public Builder optCalibrated(boolean calibrated) {
+            this.calibrated = calibrated;
             return this;
         }
 

@@ -16,10 +16,11 @@ import java.util.regex.Pattern;
  * a {@link VectorIndex}; documents are also indexed by {@link Bm25Index}. For a query the candidates are the dense
  * top-n ∪ the BM25 top-n, scored by
  * <pre>
- *   score(q, d) = max_{p ∈ d} cos(q, p) + w_bm25 · bm25(q, d) / max_d' bm25(q, d') + w_aspect · max_{p ∈ d} cos(a(q), p)
+ *   first(q, d) = max_{p ∈ d} cos(q, p) + w_bm25 · bm25(q, d) / max_d' bm25(q, d')
+ *   score(q, d) = first(q, d) + (w_aspect + [title(d) = title(d*)] · w_topic) · max_{p ∈ d} cos(a(q), p)
  * </pre>
- * where a(q) is the "aspect" of the query: q with the title of its best first-pass document removed, which lets
- * "What are the symptoms of X?" prefer X's symptom passage over X's overview. Weights 0 switch a part off.
+ * where d* is the best document by {@code first} and a(q), the "aspect" of the query, is q with d*'s title removed:
+ * it lets "What are the symptoms of X?" prefer X's symptom passage over X's overview. Weights 0 switch a part off.
  */
 public final class Retriever implements AutoCloseable {
     /** One retrieved document with its best passage. */
@@ -30,6 +31,7 @@ public final class Retriever implements AutoCloseable {
     private final boolean titleInPassage;
     private final double bm25Weight;
     private final double aspectWeight;
+    private final double topicAspectWeight;
     private final int candidates;
     private final boolean closeEmbedder;
 
@@ -45,6 +47,7 @@ public final class Retriever implements AutoCloseable {
         this.titleInPassage = b.titleInPassage;
         this.bm25Weight = b.bm25Weight;
         this.aspectWeight = b.aspectWeight;
+        this.topicAspectWeight = b.topicAspectWeight;
         this.candidates = b.candidates;
         this.closeEmbedder = b.closeEmbedder;
     }
@@ -118,6 +121,7 @@ public final class Retriever implements AutoCloseable {
         List<Map<String, Double>> scores = new ArrayList<>();
         List<Map<String, String>> best = new ArrayList<>();
         List<String> aspects = new ArrayList<>();
+        List<String> topTitles = new ArrayList<>();
         for (int q = 0; q < queries.size(); q++) {
             Set<String> cand = new LinkedHashSet<>();
             for (VectorIndex.Hit h : dense.get(q)) {
@@ -147,13 +151,18 @@ public final class Retriever implements AutoCloseable {
             scores.add(s);
             best.add(bestPassage);
             String top = s.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
-            aspects.add(aspectOf(queries.get(q), top == null ? null : docs.get(top).metadata().title()));
+            String topTitle = top == null ? null : docs.get(top).metadata().title();
+            topTitles.add(topTitle);
+            aspects.add(aspectOf(queries.get(q), topTitle));
         }
-        if (aspectWeight != 0) {
+        if (aspectWeight != 0 || topicAspectWeight != 0) {
             float[][] av = embedder.embed(aspects);
             for (int q = 0; q < queries.size(); q++) {
+                String topTitle = topTitles.get(q);
                 for (Map.Entry<String, Double> e : scores.get(q).entrySet()) {
-                    e.setValue(e.getValue() + aspectWeight * maxCos(av[q], e.getKey(), null));
+                    double c = maxCos(av[q], e.getKey(), null);
+                    boolean sameTopic = topTitle != null && topTitle.equals(docs.get(e.getKey()).metadata().title());
+                    e.setValue(e.getValue() + aspectWeight * c + (sameTopic ? topicAspectWeight * c : 0));
                 }
             }
         }
@@ -219,8 +228,9 @@ public final class Retriever implements AutoCloseable {
         private Embedder embedder;
         private Chunker chunker;
         private boolean titleInPassage = true;
-        private double bm25Weight = 0.2;
+        private double bm25Weight = 0.3;
         private double aspectWeight = 0.5;
+        private double topicAspectWeight = 1.0;
         private int candidates = 100;
         private boolean closeEmbedder;
 
@@ -248,7 +258,7 @@ public final class Retriever implements AutoCloseable {
             return this;
         }
 
-        /** Weight of the max-normalised BM25 score (0 = dense only). Default 0.2. */
+        /** Weight of the max-normalised BM25 score (0 = dense only). Default 0.3. */
         public Builder optBm25Weight(double w) {
             this.bm25Weight = w;
             return this;
@@ -257,6 +267,15 @@ public final class Retriever implements AutoCloseable {
         /** Weight of the title-stripped query's similarity (0 = off). Default 0.5. */
         public Builder optAspectWeight(double w) {
             this.aspectWeight = w;
+            return this;
+        }
+
+        /**
+         * Extra weight of the aspect similarity for documents with the same title as the best first-pass document
+         * (the query's topic): reorders the topic's documents by aspect without pulling in other topics. Default 1.0.
+         */
+        public Builder optTopicAspectWeight(double w) {
+            this.topicAspectWeight = w;
             return this;
         }
 

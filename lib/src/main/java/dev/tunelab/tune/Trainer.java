@@ -139,22 +139,25 @@ public final class Trainer {
                 s.step++;
                 double meanLoss = lossSum / cfg.gradAccum;
                 s.lossCurve.add(new TrainingResult.Point(s.step, meanLoss));
-                double elapsed = (System.nanoTime() - startNanos) / 1e9;
+                double elapsed = (System.nanoTime() - startNanos - s.pauseNanos) / 1e9;
                 double tps = (s.tokens - s.tokensAtStart) / Math.max(1e-9, elapsed);
                 double eta = elapsed / Math.max(1, s.step - startStep) * (run.totalSteps - s.step);
                 var progress = new TrainingListener.Progress(s.step, run.totalSteps, (int) ((long) (s.step - 1)
                         * cfg.gradAccum / run.batchesPerEpoch), meanLoss, lr, norm, tps, eta);
                 cfg.listeners.forEach(x -> x.onStep(progress));
+                long pauseStart = System.nanoTime();
                 if (cfg.evalEvery > 0 && s.step % cfg.evalEvery == 0) {
                     evaluateAndCheck(tuned, run, padId, s);
                 }
                 if (cfg.checkpointDir != null && cfg.saveEvery > 0 && s.step % cfg.saveEvery == 0) {
                     checkpoint(tuned, opt, s);
                 }
+                s.pauseNanos += System.nanoTime() - pauseStart;
             }
             if (s.stopReason == null) {
                 s.stopReason = "max_steps";
             }
+            long pauseStart = System.nanoTime();
             if (!s.failed && !run.validation.isEmpty() && (s.evalCurve.isEmpty()
                     || s.evalCurve.get(s.evalCurve.size() - 1).step() != s.step)) {
                 evaluateAndCheck(tuned, run, padId, s);
@@ -164,13 +167,15 @@ public final class Trainer {
                 checkpoint(tuned, opt, s);
             }
             s.optimizerStateBytes = opt.stateBytes();
+            s.pauseNanos += System.nanoTime() - pauseStart;
         } finally {
             tuned.setTraining(false);
         }
         double seconds = (System.nanoTime() - startNanos) / 1e9;
+        double trainOnly = Math.max(1e-9, seconds - s.pauseNanos / 1e9);
         Map<String, Double> finalEval = s.evalCurve.isEmpty() ? Map.of() : s.evalCurve.get(s.evalCurve.size() - 1).metrics();
         TrainingResult result = new TrainingResult(s.step, s.stopReason, s.failed, List.copyOf(s.lossCurve),
-                List.copyOf(s.evalCurve), seconds, (s.tokens - s.tokensAtStart) / Math.max(1e-9, seconds), s.tokens,
+                List.copyOf(s.evalCurve), seconds, (s.tokens - s.tokensAtStart) / trainOnly, s.tokens,
                 MemoryProbe.peakResidentBytes(), s.lastCheckpoint, finalEval);
         lastOptimizerStateBytes = s.optimizerStateBytes;
         cfg.listeners.forEach(x -> x.onEnd(result));
@@ -199,6 +204,7 @@ public final class Trainer {
         int step;
         long tokens;
         long tokensAtStart;
+        long pauseNanos;
         String stopReason;
         boolean failed;
         Path lastCheckpoint;

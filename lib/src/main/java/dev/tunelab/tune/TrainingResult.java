@@ -12,8 +12,9 @@ import java.util.Map;
  * @param failed           true when training stopped on a NaN/inf loss or gradient
  * @param lossCurve        (step, mean training loss)
  * @param evalCurve        (step, metric name → value)
- * @param trainSeconds     wall time of this run's training loop (not counting time before a resume)
- * @param tokensPerSecond  real (non-padding) tokens per second in this run
+ * @param trainSeconds     wall time of this run's training loop, evaluations and checkpoints included (not counting
+ *                         time before a resume)
+ * @param tokensPerSecond  real (non-padding) tokens per second of training steps (evaluation/checkpoint time excluded)
  * @param peakMemoryBytes  process peak resident set (VmHWM: JVM heap + native libtorch memory)
  * @param lastCheckpoint   the newest checkpoint written (null if none)
  */

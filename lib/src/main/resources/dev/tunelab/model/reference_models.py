@@ -214,13 +214,16 @@ def main():
         elif mode == "bench":
             n = request["new_tokens"]
             greedy(model, ids, mask, 4)  # warm-up
-            times = []
+            times, cpu = [], []
             for _ in range(request.get("repetitions", 3)):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 greedy(model, ids, mask, n)
                 times.append(time.perf_counter() - t0)
+                cpu.append(time.process_time() - c0)
             times.sort()
+            cpu.sort()
             print(json.dumps({"tokens_per_s": ids.shape[0] * n / times[len(times) // 2],
+                              "cpu_ms_per_token": 1000 * cpu[len(cpu) // 2] / (ids.shape[0] * n),
                               "threads": torch.get_num_threads()}))
 
 

@@ -128,4 +128,17 @@ class FinetuneCommandTest {
             assertFalse(Files.exists(out.resolve("metrics.json")));
         }
     }
+
+    @Test
+    void promptEscapesBecomeNewlinesAndDefaultsMapToPeft(@TempDir Path out) {
+        Args a = new FinetuneCommand().args().parse(new String[]{"--data",
+                DATA.resolve("sentiment-uci/yelp_labelled.txt").toString(), "--out", out.toString(),
+                "--prompt", "Review: {text}\\nSentiment:"});
+        FinetuneCommand.Plan p = FinetuneCommand.plan(a);
+        assertEquals("Review: {text}\nSentiment:", p.prompt());
+        assertEquals("classification", p.task());
+        assertEquals(8, p.lora().r());
+        assertEquals(2.0, p.lora().scaling());
+        assertEquals(List.of("q_proj", "v_proj"), p.lora().targetModules());
+    }
 }

@@ -149,4 +149,30 @@ class PromptRealModelTest {
             assertTrue(prompt.contains("Review: word word"));
         }
     }
+
+    @Test
+    void calibratedScoresSubtractTheContentFreeScoresOfTheSamePrompt() throws Exception {
+        List<Example> rows = TestData.yelp(22);
+        Split split = new Split("yelp", TaskType.CLASSIFICATION, List.of("0", "1"), rows.subList(0, 20), List.of(),
+                rows.subList(20, 22));
+        try (PromptStrategy s = PromptStrategy.builder().setModel(lm).optTemplate(PromptTemplate.sentiment())
+                .optShots(2, new RandomShotSelector(4)).optCalibrated(true).build()) {
+            s.prepare(split, ProgressListener.NONE);
+            RandomShotSelector same = new RandomShotSelector(4);
+            same.fit(split.train());
+            Verbalizer v = Verbalizer.forLabels(List.of("0", "1"));
+            for (Example q : split.test()) {
+                List<Example> demos = same.select(q, 2);
+                String prompt = PromptTemplate.sentiment().render(q, demos, v);
+                String contentFree = PromptTemplate.sentiment().render(
+                        new Example("cf", "N/A", "", Map.of()), demos, v);
+                Prediction p = s.predict(q);
+                double neg = directLogLikelihood(prompt, " negative") - directLogLikelihood(contentFree, " negative");
+                double pos = directLogLikelihood(prompt, " positive") - directLogLikelihood(contentFree, " positive");
+                assertEquals(neg, p.labelScores().get("0"), 2e-3);
+                assertEquals(pos, p.labelScores().get("1"), 2e-3);
+                assertEquals(pos > neg ? "1" : "0", p.label());
+            }
+        }
+    }
 }

@@ -153,4 +153,33 @@ class PromptStrategyTest {
         nan.prepare(SENTIMENT, ProgressListener.NONE);
         assertThrows(IllegalStateException.class, () -> nan.predict(ex("q", "x", "1")));
     }
+
+    @Test
+    void calibrationRemovesThePromptsLabelBias() {
+        // the fake prefers " positive" by 3 nats whatever the query; the query's own evidence is +-1
+        FakeLanguageModel lm = new FakeLanguageModel((p, c) -> {
+            double bias = c.equals(" positive") ? -2.0 : -5.0;
+            boolean saysBad = p.contains("Text: Awful");
+            boolean saysGood = p.contains("Text: Lovely");
+            double evidence = c.equals(" positive") ? (saysGood ? 1 : saysBad ? -1 : 0) : (saysBad ? 1 : saysGood ? -1 : 0);
+            return bias + evidence;
+        }, p -> "");
+        Example bad = ex("b", "Awful.", "0");
+        try (PromptStrategy plain = PromptStrategy.zeroShot(lm);
+             PromptStrategy cal = PromptStrategy.builder().setModel(lm).optCalibrated(true).build()) {
+            plain.prepare(SENTIMENT, ProgressListener.NONE);
+            cal.prepare(SENTIMENT, ProgressListener.NONE);
+            assertEquals("1", plain.predict(bad).label());  // -3 vs -4: the bias wins
+            Prediction p = cal.predict(bad);
+            // calibrated: (-5 + 1) - (-5) = 1 for negative, (-2 - 1) - (-2) = -1 for positive
+            assertEquals(Map.of("0", 1.0, "1", -1.0), p.labelScores());
+            assertEquals("0", p.label());
+            assertEquals("1", cal.predict(ex("g", "Lovely.", "1")).label());
+            long contentFreeCalls = lm.likelihoodCalls.size();
+            cal.predict(ex("g2", "Lovely!", "1"));
+            // zero-shot: the content-free scores are computed once and reused (2 calls per new query)
+            assertEquals(contentFreeCalls + 2, lm.likelihoodCalls.size());
+            assertEquals(true, cal.cost().extra().get("calibrated"));
+        }
+    }
 }

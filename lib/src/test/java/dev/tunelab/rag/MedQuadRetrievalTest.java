@@ -34,10 +34,10 @@ class MedQuadRetrievalTest {
         try (Retriever r = Retriever.builder().optDefaultEmbedder().build()) {
             RetrievalEvaluation.Report rep = RetrievalEvaluation.run(examples, r, 5, "focus", "focus", ProgressListener.NONE);
             System.out.println("medquad retrieval: " + rep);
-            assertTrue(rep.recallAtK() >= 0.76, "own-answer recall@5 " + rep.recallAtK());
-            assertTrue(rep.mrr() >= 0.52, "MRR " + rep.mrr());
+            assertTrue(rep.recallAtK() >= 0.78, "own-answer recall@5 " + rep.recallAtK());
+            assertTrue(rep.mrr() >= 0.54, "MRR " + rep.mrr());
             assertTrue(rep.topicRecallAtK() >= 0.98, "topic recall@5 " + rep.topicRecallAtK());
-            // Internal consistency: nDCG@5 with one relevant document lies between MRR@5-ish bounds.
+            // With one relevant document nDCG@5 is at most recall@5.
             assertTrue(rep.ndcgAtK() <= rep.recallAtK() && rep.ndcgAtK() > 0.4);
         }
     }
