@@ -218,6 +218,9 @@ public final class Retriever implements AutoCloseable {
 
     @Override
     public void close() {
+        if (index != null) {
+            index.close();
+        }
         if (closeEmbedder) {
             embedder.close();
         }
