@@ -35,7 +35,7 @@ class MedQuadRetrievalTest {
             RetrievalEvaluation.Report rep = RetrievalEvaluation.run(examples, r, 5, "focus", "focus", ProgressListener.NONE);
             System.out.println("medquad retrieval: " + rep);
             assertTrue(rep.recallAtK() >= 0.78, "own-answer recall@5 " + rep.recallAtK());
-            assertTrue(rep.mrr() >= 0.53, "MRR " + rep.mrr());
+            assertTrue(rep.mrr() >= 0.54, "MRR " + rep.mrr());
             assertTrue(rep.topicRecallAtK() >= 0.98, "topic recall@5 " + rep.topicRecallAtK());
             // With one relevant document nDCG@5 is at most recall@5.
             assertTrue(rep.ndcgAtK() <= rep.recallAtK() && rep.ndcgAtK() > 0.4);
