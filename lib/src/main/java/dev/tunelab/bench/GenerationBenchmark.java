@@ -38,7 +38,7 @@ public final class GenerationBenchmark implements Benchmark {
     public List<BenchResult> run(BenchContext ctx) throws Exception {
         LlamaConfig config = ctx.quick()
                 ? LlamaConfig.tiny(2048, 64, 172, 2, 4, 2, 512)
-                : LlamaConfig.tiny(4096, 128, 344, 4, 4, 2, 512);
+                : LlamaConfig.tiny(4096, 256, 688, 4, 8, 2, 512); // the embedded default model's shape
         int newTokens = ctx.quick() ? 64 : 256;
         int promptLen = 16;
         Path work = Files.createDirectories(ctx.workDir().resolve("generation"));

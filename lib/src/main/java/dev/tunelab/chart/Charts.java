@@ -75,9 +75,14 @@ public final class Charts {
     /** Each strategy as a point: median latency against the quality metric. */
     public static Figure latencyVsQuality(String metric, List<ChartData.TradeOff> points) {
         String title = "latency vs " + metric;
+        double min = points.stream().mapToDouble(ChartData.TradeOff::latencyMs).min().orElse(1);
+        double max = points.stream().mapToDouble(ChartData.TradeOff::latencyMs).max().orElse(1);
+        // lookups take microseconds and generation seconds: a linear axis would squash the fast strategies into one dot
+        boolean log = min > 0 && max / min > 100;
         XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("median latency per example (ms)").yAxisTitle(metric).build();
+                .xAxisTitle("median latency per example (ms" + (log ? ", log scale)" : ")")).yAxisTitle(metric).build();
         style(c.getStyler());
+        c.getStyler().setXAxisLogarithmic(log);
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         c.getStyler().setMarkerSize(12);
         requireSeries(points.size(), title);

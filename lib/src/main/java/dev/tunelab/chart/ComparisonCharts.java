@@ -26,15 +26,14 @@ public final class ComparisonCharts {
             out.add(retitle(Charts.latencyVsQuality(metric, c.results().stream()
                     .map(r -> new ChartData.TradeOff(r.name(), r.latencyP50Ms(), r.metrics().get(metric))).toList()), c.experiment()));
         }
-        List<ChartData.LossCurve> curves = new ArrayList<>();
+        // one chart per training run: a language-model loss (nats over a large vocabulary) and a two-class loss do
+        // not share a useful scale
         for (StrategyResult r : c.results()) {
             List<double[]> train = r.cost().curves().get("train_loss");
             if (train != null && !train.isEmpty()) {
-                curves.add(new ChartData.LossCurve(r.name(), train, r.cost().curves().getOrDefault("validation_loss", List.of())));
+                out.add(Charts.lossCurves(c.experiment() + " / " + r.name() + ": training and validation loss",
+                        List.of(new ChartData.LossCurve(r.name(), train, r.cost().curves().getOrDefault("validation_loss", List.of())))));
             }
-        }
-        if (!curves.isEmpty()) {
-            out.add(Charts.lossCurves(c.experiment() + ": training and validation loss", curves));
         }
         for (StrategyResult r : c.results()) {
             if (!r.confusion().isEmpty()) {

@@ -12,7 +12,6 @@ import dev.tunelab.eval.Evaluation;
 import dev.tunelab.eval.EvaluationResult;
 import dev.tunelab.eval.ExampleResult;
 import dev.tunelab.eval.Prediction;
-import dev.tunelab.eval.ProgressListener;
 import dev.tunelab.eval.Strategy;
 import dev.tunelab.eval.StrategyCost;
 import dev.tunelab.experiment.AtomicFiles;
@@ -160,6 +159,14 @@ final class EvalCommand implements Command {
         }
         ShotSelector selector = k == 0 ? null : selector(args, classification, ctx.seed());
         if (args.has("remote")) {
+            for (String local : List.of("calibrate", "length-normalize", "chat")) {
+                if (args.flagSet(local)) {
+                    throw new UsageException("eval: --" + local + " applies to local models, not --remote");
+                }
+            }
+            if ("likelihood".equals(args.get("scoring")) && args.has("scoring")) {
+                throw new UsageException("eval: remote models answer by generation; drop --scoring likelihood");
+            }
             RemoteConfig cfg = RemoteConfig.fromEnvironment(args.get("remote"));
             if (args.has("base-url")) {
                 cfg = RemoteConfig.of(args.get("base-url"), cfg.apiKey(), cfg.model());
@@ -350,47 +357,5 @@ final class EvalCommand implements Command {
             return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf(d.longValue()) : String.format("%.4f", d);
         }
         return String.valueOf(v);
-    }
-
-    /** Passes everything through and keeps each prediction (the raw text is not in the runner's results). */
-    private static final class RecordingStrategy implements Strategy {
-        private final Strategy inner;
-        final Map<String, Prediction> predictions = new ConcurrentHashMap<>();
-
-        RecordingStrategy(Strategy inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
-        }
-
-        @Override
-        public String kind() {
-            return inner.kind();
-        }
-
-        @Override
-        public void prepare(Split split, ProgressListener listener) {
-            inner.prepare(split, listener);
-        }
-
-        @Override
-        public Prediction predict(Example example) {
-            Prediction p = inner.predict(example);
-            predictions.put(example.id(), p);
-            return p;
-        }
-
-        @Override
-        public StrategyCost cost() {
-            return inner.cost();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
     }
 }

@@ -21,7 +21,7 @@ public final class DefaultExperiments {
         Supplier<LanguageModel> model = BaseModels.resolve(modelSetting);
         String described = BaseModels.describe(modelSetting);
         Experiment sentiment = Experiment.named("sentiment")
-                .split(quick ? LocalData.sentiment(24, 4, 8, 42) : LocalData.sentiment(64, 8, 40, 42))
+                .split(quick ? LocalData.sentiment(24, 4, 8, 42) : LocalData.sentiment(64, 8, 30, 42))
                 .model(model).config("model", described).config("quick", quick)
                 .zeroShot();
         if (!quick) {
@@ -29,7 +29,7 @@ public final class DefaultExperiments {
         }
         sentiment.similarityFewShot(quick ? 2 : 4).knn(5).bagOfWords(quick ? 60 : 150).lora(quick ? 4 : 8, quick ? 1 : 2);
         if (!quick) {
-            sentiment.qlora(8, 2).freeze(1, 2);
+            sentiment.qlora(8, 2).freeze(1, 1);
         }
         Split qaSplit = quick ? LocalData.medquad(24, 4, 4, 42) : LocalData.medquad(96, 8, 20, 42);
         // the knowledge base: every answer of the subset (the "hospital documents"); --quick indexes only the split's

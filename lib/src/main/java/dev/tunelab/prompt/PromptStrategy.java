@@ -148,7 +148,8 @@ public final class PromptStrategy implements Strategy {
     /** The model's position limit; unlimited for a model without accessible weights (remote or test doubles). */
     private int contextLimit() {
         try {
-            return model.model().config().maxPositions();
+            var network = model.model();
+            return network == null || network.config() == null ? Integer.MAX_VALUE : network.config().maxPositions();
         } catch (UnsupportedOperationException e) {
             return Integer.MAX_VALUE;
         }

@@ -6,7 +6,7 @@ import java.util.Map;
 /** Where the numbers were measured: Java, DJL and PyTorch versions, device, OS, threads. */
 public record Environment(Map<String, String> values) {
     public Environment {
-        values = Map.copyOf(new LinkedHashMap<>(values));
+        values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));
     }
 
     /** Reads versions from the jars on the class path (no engine start). */
@@ -28,6 +28,9 @@ public record Environment(Map<String, String> values) {
         try {
             Package p = Class.forName(className).getPackage();
             String version = p == null ? null : p.getImplementationVersion();
+            if (version == null && p != null) {
+                version = p.getSpecificationVersion(); // DJL's jars set only the specification version
+            }
             return version == null ? fallback : version;
         } catch (ClassNotFoundException e) {
             return "absent";

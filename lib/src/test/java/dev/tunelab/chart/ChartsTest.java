@@ -94,7 +94,11 @@ class ChartsTest {
         XYChart tc = (XYChart) trade.chart();
         assertEquals(2, tc.getSeriesMap().size());
         assertEquals(cmp.result("bow-logreg").latencyP50Ms(), tc.getSeriesMap().get("bow-logreg").getXData()[0], 0);
-        assertTrue(tc.getXAxisTitle().contains("(ms)"));
+        assertTrue(tc.getXAxisTitle().contains("latency per example (ms"));
+        XYChart spread = (XYChart) Charts.latencyVsQuality("accuracy", List.of(new ChartData.TradeOff("knn", 0.1, 0.6),
+                new ChartData.TradeOff("rag", 1500, 0.7))).chart();
+        assertTrue(spread.getStyler().isXAxisLogarithmic(), "four orders of magnitude need a log axis");
+        assertTrue(spread.getXAxisTitle().contains("log scale"));
         assertRendered(trade, Charts.WIDTH, Charts.HEIGHT);
 
         Figure loss = figs.stream().filter(f -> f.name().contains("loss")).findFirst().orElseThrow();

@@ -65,6 +65,11 @@ class EvalCommandTest {
         Run zeroK = run("eval", "--strategy", "few-shot", "--data", data, "--k", "0", "--columns", "text,label");
         assertEquals(2, zeroK.code());
         assertFalse(Files.exists(dir.resolve("out.json")));
+
+        Run remoteCalibrate = run("eval", "--strategy", "zero-shot", "--data", data, "--columns", "text,label",
+                "--remote", "m", "--base-url", "http://127.0.0.1:9/v1", "--calibrate");
+        assertEquals(2, remoteCalibrate.code());
+        assertTrue(remoteCalibrate.err().contains("--calibrate applies to local models"), remoteCalibrate.err());
     }
 
     @Test

@@ -154,7 +154,9 @@ class DefaultModelTest {
             }
         }
         double loss = sum / count;
-        assertTrue(Math.abs(Math.exp(loss) / Math.exp(cardLoss) - 1) < 0.05,
+        System.out.printf(Locale.ROOT, "default model probe: loss %.5f perplexity %.4f over %d windows (card %.5f)%n",
+                loss, Math.exp(loss), windows, cardLoss);
+        assertTrue(Math.abs(Math.exp(loss) / Math.exp(cardLoss) - 1) < 0.01,
                 "recomputed probe perplexity " + Math.exp(loss) + " vs card " + Math.exp(cardLoss));
         assertTrue(Math.exp(loss) < 80, "probe perplexity " + Math.exp(loss) + " is not a trained model's");
     }

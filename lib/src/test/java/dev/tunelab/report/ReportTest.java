@@ -78,6 +78,7 @@ class ReportTest {
         assertTrue(doc.contains("parrot&lt;b&gt;: " + wrong + " wrong of " + c.result("parrot<b>").examples().size()));
         assertTrue(doc.contains("<th>java</th><td>" + System.getProperty("java.version")));
         assertTrue(doc.contains("<th>device</th><td>cpu</td>"));
+        assertTrue(doc.contains("<th>djl</th><td>0.35.1</td>"), "DJL version from its jar");
         assertTrue(doc.contains("<th>pytorch_native</th><td>2.7.1</td>") || doc.contains("<th>pytorch_native</th><td>unknown</td>"));
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")));
