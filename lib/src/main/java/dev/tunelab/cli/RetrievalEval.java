@@ -35,7 +35,7 @@ final class RetrievalEval {
                 .option("chunk-sentences", "n", "retrieval: embed chunks of n sentences (overlap 1) instead of "
                         + "whole documents")
                 .option("bm25-weight", "w", "retrieval: weight of the normalised BM25 score", "0.3")
-                .option("aspect-weight", "w", "retrieval: weight of the title-stripped query", "0.5")
+                .option("aspect-weight", "w", "retrieval: weight of the title-stripped query", "0")
                 .option("topic-aspect-weight", "w", "retrieval: extra aspect weight inside the query's topic", "1.0");
     }
 

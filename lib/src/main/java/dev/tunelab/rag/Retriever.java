@@ -218,6 +218,9 @@ public final class Retriever implements AutoCloseable {
 
     @Override
     public void close() {
+        if (index != null) {
+            index.close();
+        }
         if (closeEmbedder) {
             embedder.close();
         }
@@ -229,7 +232,7 @@ public final class Retriever implements AutoCloseable {
         private Chunker chunker;
         private boolean titleInPassage = true;
         private double bm25Weight = 0.3;
-        private double aspectWeight = 0.5;
+        private double aspectWeight = 0.0;
         private double topicAspectWeight = 1.0;
         private int candidates = 100;
         private boolean closeEmbedder;

@@ -13,9 +13,11 @@ import java.util.function.Predicate;
  * Exact cosine search over L2-normalised float32 vectors stored contiguously in one {@code float[]} (row-major,
  * 4·d bytes per vector plus its id and metadata). One query is a dot-product scan split over the threads with a
  * bounded min-heap per slice; a batch of queries is a cache-blocked matrix product (query blocks × row blocks) with
- * the same heaps. Not thread-safe for writers; concurrent searches are fine.
+ * the same heaps. Without a filter, a batch of at least {@link #BLAS_MIN_WORK} query × row products goes through
+ * {@link BlasScorer} instead (PyTorch's sgemm + topk over a native float32 mirror of the vectors, built on first use
+ * and rebuilt after add/remove; {@link #close()} frees it). Not thread-safe for writers; concurrent searches are fine.
  */
-public final class VectorIndex {
+public final class VectorIndex implements AutoCloseable {
     /** Rows per task of a single-query scan. */
     private static final int SCAN_SLICE = 8192;
     /** Queries × rows per block of the batch product (a row block stays in L2 while every query block passes). */
@@ -32,6 +34,12 @@ public final class VectorIndex {
     private final List<Map<String, String>> metadata = new ArrayList<>();
     private final Map<String, Integer> rowOf = new HashMap<>();
     private int threads = Parallel.defaultThreads();
+    /** Batches smaller than this many query × row products stay in plain Java (no native mirror). */
+    static final long BLAS_MIN_WORK = 1L << 22;
+    private BlasScorer blas;
+    private boolean useBlas = true;
+    private long blasMinWork = BLAS_MIN_WORK;
+    private int blasTileRows = BlasScorer.TILE_ROWS;
 
     public VectorIndex(int dimension) {
         if (dimension < 1) {
@@ -47,6 +55,20 @@ public final class VectorIndex {
             throw new IllegalArgumentException("threads must be >= 1, got " + n);
         }
         this.threads = n;
+        return this;
+    }
+
+    /** Switches the BLAS batch path off (plain Java kernels only); on by default. */
+    public VectorIndex blas(boolean on) {
+        this.useBlas = on;
+        return this;
+    }
+
+    /** Smallest batch (queries × rows) sent to BLAS; tests lower it to exercise that path on small data. */
+    VectorIndex blasMinWork(long work, int tileRows) {
+        invalidate();
+        this.blasMinWork = work;
+        this.blasTileRows = tileRows;
         return this;
     }
 
@@ -79,6 +101,7 @@ public final class VectorIndex {
         if (!(Math.abs(Math.sqrt(norm) - 1) < 1e-3)) {
             throw new IllegalArgumentException("vector for '" + id + "' is not L2-normalised (norm " + Math.sqrt(norm) + ")");
         }
+        invalidate();
         Integer existing = rowOf.get(id);
         int row = existing != null ? existing : size;
         if (existing == null) {
@@ -113,6 +136,7 @@ public final class VectorIndex {
         if (row == null) {
             return false;
         }
+        invalidate();
         int last = size - 1;
         if (row != last) {
             System.arraycopy(data, last * dim, data, row * dim, dim);
@@ -189,6 +213,9 @@ public final class VectorIndex {
             checkQuery(queries[i]);
             System.arraycopy(queries[i], 0, q, i * dim, dim);
         }
+        if (filter == null && useBlas && size > 0 && (long) m * size >= blasMinWork) {
+            return blasBatch(q, m, k);
+        }
         boolean[] pass = filter == null ? null : mask(filter);
         int qBlocks = (m + QUERY_BLOCK - 1) / QUERY_BLOCK;
         // Split rows across threads when there are fewer query blocks than threads.
@@ -233,6 +260,42 @@ public final class VectorIndex {
         return out;
     }
 
+    private List<List<Hit>> blasBatch(float[] q, int m, int k) {
+        BlasScorer scorer = scorer();
+        TopK[] tops = new TopK[m];
+        for (int i = 0; i < m; i++) {
+            tops[i] = new TopK(k);
+        }
+        for (int q0 = 0; q0 < m; q0 += BlasScorer.QUERY_BLOCK) {
+            scorer.score(q, q0, Math.min(m, q0 + BlasScorer.QUERY_BLOCK), k, tops);
+        }
+        List<List<Hit>> out = new ArrayList<>(m);
+        for (TopK top : tops) {
+            out.add(hits(top));
+        }
+        return out;
+    }
+
+    private synchronized BlasScorer scorer() {
+        if (blas == null) {
+            blas = new BlasScorer(data, size, dim, blasTileRows);
+        }
+        return blas;
+    }
+
+    private synchronized void invalidate() {
+        if (blas != null) {
+            blas.close();
+            blas = null;
+        }
+    }
+
+    /** Frees the native mirror used by batch search (the index stays usable; a later batch rebuilds it). */
+    @Override
+    public void close() {
+        invalidate();
+    }
+
     public void save(Path file) throws IOException {
         VectorIndexFile.write(file, dim, size, data, ids, metadata);
     }
@@ -246,6 +309,7 @@ public final class VectorIndex {
         if (rowOf.containsKey(id)) {
             throw new IllegalArgumentException("duplicate id '" + id + "'");
         }
+        invalidate();
         ensureCapacity(size + 1);
         System.arraycopy(src, offset, data, size * dim, dim);
         ids.add(id);

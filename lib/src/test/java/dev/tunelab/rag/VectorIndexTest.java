@@ -84,6 +84,30 @@ class VectorIndexTest {
     }
 
     @Test
+    void blasBatchEqualsNumpyAcrossTilesQueryBlocksAndRemovals(@TempDir Path dir) throws Exception {
+        float[][] x = randomUnit(5000, 48, 5);
+        float[][] q = randomUnit(300, 48, 6);
+        try (VectorIndex index = build(x).blasMinWork(0, 1500)) {
+            List<List<String>> ref = numpyTopK(dir, x, q, 10, "rows >= 0");
+            List<List<VectorIndex.Hit>> batch = index.searchBatch(q, 10);
+            for (int i = 0; i < q.length; i++) {
+                assertEquals(ref.get(i), ids(batch.get(i)), "blas batch query " + i);
+                for (VectorIndex.Hit h : batch.get(i)) {
+                    assertEquals(index.dot(h.id(), q[i]), h.score(), 1e-5);
+                }
+            }
+            for (int i = 0; i < x.length; i += 3) {
+                index.remove("v" + i);
+            }
+            List<List<String>> ref2 = numpyTopK(dir, x, q, 10, "rows % 3 != 0");
+            List<List<VectorIndex.Hit>> after = index.searchBatch(q, 10);
+            for (int i = 0; i < q.length; i++) {
+                assertEquals(ref2.get(i), ids(after.get(i)), "blas batch after removals, query " + i);
+            }
+        }
+    }
+
+    @Test
     void filterAndRemoveMatchNumpyOnTheRemainingRows(@TempDir Path dir) throws Exception {
         float[][] x = randomUnit(3001, 33, 3);
         float[][] q = randomUnit(9, 33, 4);
