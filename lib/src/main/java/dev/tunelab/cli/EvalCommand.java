@@ -243,9 +243,7 @@ final class EvalCommand implements Command {
         if (d.size() < 2) {
             throw new UsageException("eval: " + file + " has " + d.size() + " usable rows; need at least 2");
         }
-        double test = args.doubleValue("test-fraction", 0, 1);
-        Split split = task == TaskType.CLASSIFICATION ? d.splitStratified(1 - test, 0, test, seed)
-                : d.split(1 - test, 0, test, seed);
+        Split split = holdOut(d, task, args.doubleValue("test-fraction", 0, 1), seed);
         if (args.has("limit")) {
             int limit = args.intValue("limit", 1, Integer.MAX_VALUE);
             List<Example> head = split.test().subList(0, Math.min(limit, split.test().size()));
@@ -255,6 +253,15 @@ final class EvalCommand implements Command {
             throw new UsageException("eval: no test examples (raise --test-fraction)");
         }
         return split;
+    }
+
+    /**
+     * The train/test split of eval; `finetune --test-fraction` calls this too, so a fine-tuned model and a prompting
+     * baseline are scored on the same held-out rows.
+     */
+    static Split holdOut(Dataset d, TaskType task, double testFraction, long seed) {
+        return task == TaskType.CLASSIFICATION ? d.splitStratified(1 - testFraction, 0, testFraction, seed)
+                : d.split(1 - testFraction, 0, testFraction, seed);
     }
 
     private static TaskType task(Args args) {

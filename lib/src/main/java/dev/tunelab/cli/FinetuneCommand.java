@@ -1,6 +1,16 @@
 package dev.tunelab.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tunelab.data.Dataset;
+import dev.tunelab.data.Example;
+import dev.tunelab.data.Split;
+import dev.tunelab.data.TaskType;
+import dev.tunelab.eval.Evaluation;
+import dev.tunelab.eval.EvaluationResult;
+import dev.tunelab.eval.Prediction;
+import dev.tunelab.eval.Strategy;
+import dev.tunelab.experiment.AtomicFiles;
 import dev.tunelab.data.PromptTemplate;
 import dev.tunelab.model.LanguageModel;
 import dev.tunelab.model.Models;
@@ -9,6 +19,7 @@ import dev.tunelab.tune.LabelScorer;
 import dev.tunelab.tune.LoraConfig;
 import dev.tunelab.tune.LrSchedule;
 import dev.tunelab.tune.Method;
+import dev.tunelab.tune.Precision;
 import dev.tunelab.tune.QuantConfig;
 import dev.tunelab.tune.RunMetrics;
 import dev.tunelab.tune.Trainer;
@@ -73,7 +84,11 @@ final class FinetuneCommand implements Command {
                 .option("max-length", "n", "tokens per example (prompt truncated from the left)", "256")
                 .option("prompt", "template", "classification prompt template over columns (\\n = newline)", "{text}\\nLabel:")
                 .option("label-names", "map", "classification labels as words, e.g. 0=negative,1=positive")
-                .option("max-examples", "n", "use at most n examples of the file (after shuffling)");
+                .option("max-examples", "n", "use at most n examples of the file (after shuffling)")
+                .option("precision", "fp32|bf16|fp16", "training precision; only fp32 runs today (bf16/fp16 are "
+                        + "refused: on CPU always, on GPU until verified there)", "fp32")
+                .option("test-fraction", "x", "classification: hold out this share of the rows (stratified; the same "
+                        + "split as `tunelab eval --test-fraction x --seed n`), train on the rest, report test metrics");
     }
 
     /** Every knob, validated before any model is loaded. */
@@ -81,7 +96,7 @@ final class FinetuneCommand implements Command {
                 int batchSize, int gradAccum, LoraConfig lora, QuantConfig quant, int trainLast, boolean trainHead,
                 LrSchedule.Kind scheduler, int warmup, double weightDecay, double maxGradNorm, int evalEvery,
                 int patience, int saveEvery, long seed, Path resume, double valFraction, int maxLength,
-                String prompt, Map<String, String> labelNames, int maxExamples) {}
+                String prompt, Map<String, String> labelNames, int maxExamples, double testFraction, Precision precision) {}
 
     static Plan plan(Args a) {
         Method method;
@@ -161,11 +176,31 @@ final class FinetuneCommand implements Command {
             labelNames.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
         }
         int maxExamples = a.has("max-examples") ? a.intValue("max-examples", 1, Integer.MAX_VALUE) : Integer.MAX_VALUE;
+        Precision precision;
+        try {
+            precision = Precision.parse(a.get("precision"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("finetune: --" + e.getMessage());
+        }
+        double testFraction = -1;
+        if (a.has("test-fraction")) {
+            testFraction = number(a, "test-fraction");
+            if (!(testFraction > 0 && testFraction < 1)) {
+                throw new UsageException("finetune: --test-fraction must be in (0, 1), got " + a.get("test-fraction"));
+            }
+            if (!task.equals("classification")) {
+                throw new UsageException("finetune: --test-fraction applies to --task classification");
+            }
+            if (a.has("max-examples")) {
+                throw new UsageException("finetune: --test-fraction and --max-examples cannot be combined "
+                        + "(the held-out rows must match eval's split)");
+            }
+        }
         return new Plan(method, data, task, out, a.get("model"), epochs, maxSteps, lr, batch, accum,
                 lora.withSeed(seed), new QuantConfig(bits, bits == 4, null), trainLast, trainHead, scheduler, warmup,
                 wd, clip, evalEvery, patience, saveEvery, seed, resume, valFraction, maxLength,
                 a.get("prompt").replace("\\n", "\n").replace("\\t", "\t"),
-                labelNames, maxExamples);
+                labelNames, maxExamples, testFraction, precision);
     }
 
     private static double number(Args a, String name) {
@@ -187,15 +222,8 @@ final class FinetuneCommand implements Command {
                 out.add(TrainingExample.of(row.get("prompt"), row.get("completion")));
             }
         } else {
-            Dataset d = file.endsWith(".txt") || file.endsWith(".tsv") ? Dataset.fromTsv(p.data(), "text", "label")
-                    : Dataset.reader(p.data()).read();
-            for (String c : List.of("text", "label")) {
-                if (!d.columns().contains(c)) {
-                    throw new UsageException("finetune: " + p.data() + " has no '" + c + "' column (columns: " + d.columns() + ")");
-                }
-            }
+            Dataset d = classificationData(p);
             PromptTemplate prompt = PromptTemplate.of(p.prompt());
-            prompt.validate(d.columns());
             java.util.TreeSet<String> labels = new java.util.TreeSet<>();
             for (int i = 0; i < d.size(); i++) {
                 Map<String, String> row = d.row(i);
@@ -210,11 +238,55 @@ final class FinetuneCommand implements Command {
         return out.size() > p.maxExamples() ? new ArrayList<>(out.subList(0, p.maxExamples())) : out;
     }
 
+    /** The classification file with text and label columns; the prompt template is checked against its columns. */
+    private static Dataset classificationData(Plan p) {
+        String file = p.data().getFileName().toString().toLowerCase(Locale.ROOT);
+        Dataset d = file.endsWith(".txt") || file.endsWith(".tsv") ? Dataset.fromTsv(p.data(), "text", "label")
+                : Dataset.reader(p.data()).read();
+        for (String c : List.of("text", "label")) {
+            if (!d.columns().contains(c)) {
+                throw new UsageException("finetune: " + p.data() + " has no '" + c + "' column (columns: " + d.columns() + ")");
+            }
+        }
+        PromptTemplate.of(p.prompt()).validate(d.columns());
+        return d;
+    }
+
+    /** With --test-fraction: exactly eval's split (same loader, roles, empty-row filter, seed and split code). */
+    static Split heldOutSplit(Plan p) {
+        Dataset d = classificationData(p).text("text").label("label").dropEmpty("text", "label");
+        return EvalCommand.holdOut(d, TaskType.CLASSIFICATION, p.testFraction(), p.seed());
+    }
+
+    /** Training pairs from the train part of {@code split}, shuffled with the seed; label words into labelsOut. */
+    static List<TrainingExample> examples(Plan p, Split split, List<String> labelsOut) {
+        PromptTemplate prompt = PromptTemplate.of(p.prompt());
+        List<TrainingExample> out = new ArrayList<>();
+        for (Example e : split.train()) {
+            out.add(TrainingExample.of(prompt.render(e.fields()), labelWord(p, e.target())));
+        }
+        for (String raw : split.labels()) {
+            labelsOut.add(labelWord(p, raw));
+        }
+        Collections.sort(labelsOut);
+        Collections.shuffle(out, new Random(p.seed()));
+        return out;
+    }
+
+    private static String labelWord(Plan p, String raw) {
+        return " " + p.labelNames().getOrDefault(raw.strip(), raw.strip());
+    }
+
     @Override
     public int run(Args args) throws Exception {
         Plan p = plan(args);
         List<String> labels = new ArrayList<>();
-        List<TrainingExample> all = examples(p, labels);
+        Split heldOut = p.testFraction() > 0 ? heldOutSplit(p) : null;
+        List<TrainingExample> all = heldOut != null ? examples(p, heldOut, labels) : examples(p, labels);
+        if (heldOut != null) {
+            System.err.printf(Locale.ROOT, "finetune: %s, %d train / %d held-out test examples (seed %d)%n",
+                    p.data(), heldOut.train().size(), heldOut.test().size(), p.seed());
+        }
         int nVal = (int) Math.round(all.size() * p.valFraction());
         if (all.size() - nVal < 1) {
             throw new UsageException("finetune: " + p.data() + " has too few examples (" + all.size() + ")");
@@ -239,7 +311,7 @@ final class FinetuneCommand implements Command {
                         .optLearningRate(p.lr()).optBatchSize(p.batchSize()).optGradientAccumulation(p.gradAccum())
                         .optScheduler(p.scheduler(), p.warmup()).optWeightDecay(p.weightDecay())
                         .optMaxGradNorm(p.maxGradNorm()).optEvalEvery(p.evalEvery()).optSeed(p.seed())
-                        .optMaxLength(p.maxLength()).optCheckpoints(p.out().resolve("checkpoints"), p.saveEvery(), 2)
+                        .optMaxLength(p.maxLength()).optPrecision(p.precision()).optCheckpoints(p.out().resolve("checkpoints"), p.saveEvery(), 2)
                         .addListener(new ConsoleProgressListener());
                 if (!labels.isEmpty() && !validation.isEmpty()) {
                     cfg.optEvaluator(new Trainer.Evaluator("eval_accuracy",
@@ -268,6 +340,9 @@ final class FinetuneCommand implements Command {
                 }
                 RunMetrics metrics = RunMetrics.of(tuned, result, trainer.optimizerStateBytes());
                 metrics.write(p.out().resolve("metrics.json"));
+                if (heldOut != null && !result.failed()) {
+                    testMetrics(p, heldOut, tuned, lm, labels, result, metrics);
+                }
                 System.out.printf(Locale.ROOT, "finetune %s: %d steps, final loss %.4f, %s; %d/%d trainable params; "
                                 + "wrote %s%n", p.method().id(), result.steps(),
                         result.lossCurve().isEmpty() ? Double.NaN : result.lossCurve().get(result.lossCurve().size() - 1).value(),
@@ -279,5 +354,58 @@ final class FinetuneCommand implements Command {
                 return 0;
             }
         }
+    }
+
+    /** Scores the held-out test split with eval's metrics and writes OUT/test-metrics.json. */
+    private static void testMetrics(Plan p, Split split, TunedModel tuned, LanguageModel lm, List<String> words,
+                                    TrainingResult result, RunMetrics run) throws java.io.IOException {
+        Map<String, String> rawOf = new LinkedHashMap<>();
+        for (String raw : split.labels()) {
+            rawOf.put(labelWord(p, raw), raw);
+        }
+        PromptTemplate prompt = PromptTemplate.of(p.prompt());
+        tuned.setTraining(false);
+        Strategy scorer = new Strategy() {
+            @Override
+            public String name() {
+                return p.method().id();
+            }
+
+            @Override
+            public String kind() {
+                return "finetune";
+            }
+
+            @Override
+            public Prediction predict(Example e) {
+                long t0 = System.nanoTime();
+                double[] s = LabelScorer.scores(tuned, lm.tokenizer(), prompt.render(e.fields()), words, p.maxLength());
+                Map<String, Double> scores = new LinkedHashMap<>();
+                int best = 0;
+                for (int i = 0; i < s.length; i++) {
+                    scores.put(rawOf.get(words.get(i)), s[i]);
+                    best = s[i] > s[best] ? i : best;
+                }
+                String label = rawOf.get(words.get(best));
+                return new Prediction(label, label, scores, (System.nanoTime() - t0) / 1e6, 0, 0, List.of());
+            }
+        };
+        EvaluationResult r = Evaluation.of(scorer).optLabels(split.labels()).run(split.test(), TaskType.CLASSIFICATION);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("method", p.method().id());
+        doc.put("data", p.data().toString());
+        doc.put("seed", p.seed());
+        doc.put("test_fraction", p.testFraction());
+        doc.put("train_examples", split.train().size());
+        doc.put("test_examples", split.test().size());
+        doc.put("accuracy", r.metric("accuracy"));
+        doc.put("macro_f1", r.metric("macro_f1"));
+        doc.put("train_seconds", result.trainSeconds());
+        doc.put("trainable_params", run.trainableParams());
+        doc.put("total_params", run.totalParams());
+        AtomicFiles.writeString(p.out().resolve("test-metrics.json"),
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+        System.out.printf(Locale.ROOT, "finetune %s test: accuracy %.4f, macro_f1 %.4f on %d held-out examples%n",
+                p.method().id(), r.metric("accuracy"), r.metric("macro_f1"), split.test().size());
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tunelab.model.Safetensors;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -38,8 +39,8 @@ public final class Checkpoints {
         Path target = root.resolve("checkpoint-" + step);
         Path tmp = Files.createTempDirectory(root, ".checkpoint-" + step + "-");
         try {
-            SafetensorsIO.write(tmp.resolve(TRAINABLE), trainable, Map.of("format", "pt"));
-            SafetensorsIO.write(tmp.resolve(OPTIMIZER), optimizerState, Map.of("format", "pt"));
+            Safetensors.write(tmp.resolve(TRAINABLE), trainable, Safetensors.Precision.F32, null);
+            Safetensors.write(tmp.resolve(OPTIMIZER), optimizerState, Safetensors.Precision.F32, null);
             JSON.writeValue(tmp.resolve(STATE).toFile(), state);
             if (Files.exists(target)) {
                 deleteTree(target);
@@ -98,8 +99,8 @@ public final class Checkpoints {
 
     public static Loaded load(Path checkpoint, NDManager manager) throws IOException {
         JsonNode state = JSON.readTree(checkpoint.resolve(STATE).toFile());
-        return new Loaded(state, SafetensorsIO.read(checkpoint.resolve(TRAINABLE), manager),
-                SafetensorsIO.read(checkpoint.resolve(OPTIMIZER), manager));
+        return new Loaded(state, Safetensors.read(checkpoint.resolve(TRAINABLE), manager),
+                Safetensors.read(checkpoint.resolve(OPTIMIZER), manager));
     }
 
     static ObjectMapper json() {

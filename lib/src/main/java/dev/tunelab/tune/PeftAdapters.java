@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tunelab.model.Safetensors;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,7 +59,7 @@ public final class PeftAdapters {
             tensors.put(PREFIX + e.getKey() + ".lora_A.weight", ad.a);
             tensors.put(PREFIX + e.getKey() + ".lora_B.weight", ad.b);
         }
-        SafetensorsIO.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
+        Safetensors.write(dir.resolve(WEIGHTS), tensors, Safetensors.Precision.F32, null);
         ObjectNode c = JSON.createObjectNode();
         c.put("peft_type", "LORA");
         c.put("task_type", "CAUSAL_LM");
@@ -135,7 +136,7 @@ public final class PeftAdapters {
         }
         NDManager manager = parent.newSubManager();
         try {
-            Map<String, NDArray> raw = SafetensorsIO.read(weightsFile, manager);
+            Map<String, NDArray> raw = Safetensors.read(weightsFile, manager);
             Map<String, NDArray[]> weights = new LinkedHashMap<>();
             for (Map.Entry<String, NDArray> e : raw.entrySet()) {
                 String key = e.getKey();

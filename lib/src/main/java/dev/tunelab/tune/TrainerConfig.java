@@ -38,6 +38,7 @@ public final class TrainerConfig {
     int maxLength = 256;
     boolean appendEos = true;
     boolean shuffle = true;
+    Precision precision = Precision.FP32;
     final List<TrainingListener> listeners = new ArrayList<>();
     final List<Trainer.Evaluator> evaluators = new ArrayList<>();
 
@@ -169,6 +170,12 @@ public final class TrainerConfig {
         return this;
     }
 
+    /** FP32 (default). BF16/FP16 are refused by {@link #build()}: see {@link Precision}. */
+    public TrainerConfig optPrecision(Precision precision) {
+        this.precision = java.util.Objects.requireNonNull(precision, "precision");
+        return this;
+    }
+
     /** Validates every knob (clear message naming it) and returns the trainer. */
     public Trainer build() {
         if (model == null) {
@@ -198,6 +205,13 @@ public final class TrainerConfig {
         }
         if (patience > 0 && earlyStoppingMetric.equals("eval_loss") && validation.isEmpty()) {
             throw new IllegalArgumentException("early stopping on eval_loss needs validation data");
+        }
+        if (precision != Precision.FP32) {
+            boolean gpu = model.model().manager().getDevice().isGpu();
+            throw new IllegalArgumentException(gpu
+                    ? "precision " + precision.id() + " is not implemented yet (no GPU was available to verify it); use fp32"
+                    : "precision " + precision.id() + " needs a GPU: the model is on "
+                    + model.model().manager().getDevice() + ", where training runs in fp32 only");
         }
         if (model.trainableParameters().isEmpty()) {
             throw new IllegalArgumentException("the model has no trainable parameters");

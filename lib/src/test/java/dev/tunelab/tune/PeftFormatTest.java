@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tunelab.model.DjlSetup;
+import dev.tunelab.model.Safetensors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,7 +89,7 @@ class PeftFormatTest {
     }
 
     static void saveBase(TinyLm lm, Path file) throws Exception {
-        SafetensorsIO.write(file, lm.parameters(), null);
+        Safetensors.write(file, lm.parameters(), Safetensors.Precision.F32, null);
     }
 
     @Test

@@ -215,6 +215,24 @@ class TrainerTest {
     }
 
     @Test
+    void halfPrecisionIsRefusedOnCpuWithAClearMessage() throws IOException {
+        try (TinyLm lm = model(); TunedModel tuned = TunedModel.lora(lm, LoraConfig.defaults())) {
+            for (Precision p : new Precision[]{Precision.BF16, Precision.FP16}) {
+                var ex = assertThrows(IllegalArgumentException.class, () -> Trainer.builder().setModel(tuned)
+                        .setTokenizer(TOK).setTrainData(sentiment(4)).optPrecision(p).build());
+                assertTrue(ex.getMessage().contains(p.id()) && ex.getMessage().contains("needs a GPU")
+                        && ex.getMessage().contains("fp32 only"), ex.getMessage());
+            }
+            assertEquals(Precision.BF16, Precision.parse("bfloat16"));
+            assertThrows(IllegalArgumentException.class, () -> Precision.parse("int4"));
+            // fp32 builds and trains (one step moves the adapter off its zero init)
+            TrainingResult r = Trainer.builder().setModel(tuned).setTokenizer(TOK).setTrainData(sentiment(4))
+                    .optPrecision(Precision.FP32).optMaxSteps(1).optLearningRate(1e-2).build().train();
+            assertEquals(1, r.steps());
+        }
+    }
+
+    @Test
     void qloraReplacesTheDenseBaseAndTrains() throws IOException {
         try (TinyLm lm = new TinyLm(259, 64, 2, 1, DataType.FLOAT32)) {
             NDArray q0 = lm.parameters().get("model.layers.0.self_attn.q_proj.weight");
