@@ -11,7 +11,7 @@ SEED=${SEED:-42}
 TEST=${TEST:-0.2}
 K=${K:-4}
 LR=${LR:-2e-3}
-EPOCHS=${EPOCHS:-1}
+EPOCHS=${EPOCHS:-3}
 mkdir -p "$OUT"
 data="$OUT/sentiment-uci.tsv"
 # both files, labels as words so the prompting baseline scores the same answer words the adapters learn
