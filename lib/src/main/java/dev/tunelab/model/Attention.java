@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
 
 /**
  * Masking and scaled dot-product attention shared by the decoders. Constants (1, 1e9, 1/sqrt(d)) come in as
@@ -14,10 +16,29 @@ import ai.djl.ndarray.types.Shape;
 final class Attention {
     private Attention() {}
 
-    /** What one forward pass needs to know about positions: which keys exist and where each query sits. */
+    /**
+     * What one forward pass needs to know about positions: which keys exist and where each query sits.
+     * {@code positions} [B, T] is null when every row's queries sit at past .. past+T-1 (no padding).
+     */
     record Layout(int batch, int queries, int past, NDArray keyMask, NDArray additiveMask, NDArray positions) {
         int keys() {
             return past + queries;
+        }
+
+        /** Rows of a per-position table for the queries: [T, C] when unpadded, else [B, T, C]; owned by {@code owner}. */
+        NDArray positionRows(NDArray table, NDManager owner) {
+            if (positions == null) {
+                NDArray rows = table.get(new NDIndex().addSliceDim(past, keys())); // a view, no gather
+                rows.attach(owner);
+                return rows;
+            }
+            return Embedding.embedding(positions, table, SparseFormat.DENSE).singletonOrThrow();
+        }
+
+        /** The last query position of each row of hidden states [B*T, H] → [B, H]. */
+        NDArray lastRows(NDArray hidden) {
+            return queries == 1 ? hidden : hidden.get(new NDIndex().addSliceDim(queries - 1, (long) batch * queries,
+                    queries));
         }
     }
 
@@ -60,15 +81,24 @@ final class Attention {
             NDArray allowed = keyMask == null ? causal : causal.mul(keyMask.reshape(b, 1, 1, s));
             additive = allowed.sub(one).mul(big);
         }
-        NDArray positions;
-        if (keyMask == null) {
-            positions = m.arange(past, s, 1, DataType.INT64).reshape(1, t);
-        } else {
+        NDArray positions = null;
+        if (keyMask != null) {
             // Left padding: a sequence's first real token sits at position 0 whatever its padding.
             positions = keyMask.cumSum(1).sub(one).maximum(0f).get(new NDIndex(":, {}:", past))
                     .toType(DataType.INT64, false);
         }
         return new Layout(b, t, past, keyMask, additive, positions);
+    }
+
+    /** [B*T, N*D] → [B, N, T, D]. With one position the transpose moves nothing, so a reshape does it. */
+    static NDArray headsFirst(NDArray x, int b, int t, int heads, int d) {
+        return t == 1 ? x.reshape(b, heads, 1, d) : x.reshape(b, t, heads, d).transpose(0, 2, 1, 3);
+    }
+
+    /** The inverse of {@link #headsFirst}: [B, N, T, D] (or [B, KV, G*T, D], the same memory) → [B*T, N*D]. */
+    static NDArray headsLast(NDArray x, int b, int t, int heads, int d) {
+        return t == 1 ? x.reshape(b, (long) heads * d)
+                : x.reshape(b, heads, t, d).transpose(0, 2, 1, 3).reshape((long) b * t, (long) heads * d);
     }
 
     /**
@@ -78,7 +108,7 @@ final class Attention {
      * @param k     [B, KV, S, D]
      * @param v     [B, KV, S, D]
      * @param mask  [B or 1, 1, T, S] additive, or null when every query sees every key
-     * @param scale scalar 1/sqrt(D)
+     * @param scale scalar 1/sqrt(D), or null when q is already scaled
      * @return [B, KV, G*T, D]
      */
     static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, NDArray scale, int groups) {
@@ -89,7 +119,7 @@ final class Attention {
         long s = k.getShape().get(2);
         NDArray kT = k.transpose(0, 1, 3, 2);
         kT.attach(q.getManager()); // a view: keep the handle out of the (long-lived) cache's manager
-        NDArray scores = q.mul(scale).matMul(kT);
+        NDArray scores = (scale == null ? q : q.mul(scale)).matMul(kT);
         if (mask == null) {
             return scores.softmax(-1).matMul(v);
         }

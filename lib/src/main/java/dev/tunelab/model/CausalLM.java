@@ -34,6 +34,14 @@ public interface CausalLM extends AutoCloseable {
      */
     NDArray forward(NDArray inputIds, NDArray attentionMask, KvCache cache);
 
+    /**
+     * Logits of the last position only, [B, vocab]: what each generation step needs. Implementations run the
+     * output head on that position alone.
+     */
+    default NDArray lastLogits(NDArray inputIds, NDArray attentionMask, KvCache cache) {
+        return forward(inputIds, attentionMask, cache).get(new ai.djl.ndarray.index.NDIndex(":, -1, :"));
+    }
+
     /** Final hidden states after the last norm, [B, T, hidden]. */
     NDArray hiddenStates(NDArray inputIds, NDArray attentionMask);
 

@@ -2,7 +2,6 @@ package dev.tunelab.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -74,9 +73,7 @@ final class Generator {
                 try (NDManager m = base.newSubManager()) {
                     NDArray input = m.create(slice(seq, from, len), new Shape(b, len - from));
                     NDArray am = padded ? m.create(slice(mask, from, len), new Shape(b, len - from)) : null;
-                    NDArray logits = model.forward(input, am, cache);
-                    NDArray last = logits.get(new NDIndex(":, -1, :"));
-                    next = sampler.choose(last, seq, len);
+                    next = sampler.choose(model.lastLogits(input, am, cache), seq, len);
                 }
                 boolean allDone = true;
                 for (int i = 0; i < b; i++) {
@@ -156,7 +153,7 @@ final class Generator {
         int[] choose(NDArray lastLogits, int[][] seq, int len) {
             int b = (int) lastLogits.getShape().get(0);
             if (o.greedy() && o.repetitionPenalty() == 1.0) {
-                long[] arg = lastLogits.argMax(-1).toType(DataType.INT64, false).toLongArray();
+                long[] arg = lastLogits.argMax(-1).toLongArray(); // torch's argmax is int64
                 int[] out = new int[b];
                 for (int i = 0; i < b; i++) {
                     out[i] = (int) arg[i];

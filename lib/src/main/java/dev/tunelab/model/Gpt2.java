@@ -127,17 +127,33 @@ public final class Gpt2 implements CausalLM {
 
     @Override
     public NDArray forward(NDArray inputIds, NDArray attentionMask, KvCache cache) {
-        return lmHead.forward(decode(inputIds, attentionMask, (DecoderCache) cache));
+        Attention.Layout layout = layout(inputIds, attentionMask, cache);
+        return lmHead.forward(decode(inputIds, layout, (DecoderCache) cache))
+                .reshape(layout.batch(), layout.queries(), config.vocabSize());
+    }
+
+    @Override
+    public NDArray lastLogits(NDArray inputIds, NDArray attentionMask, KvCache cache) {
+        Attention.Layout layout = layout(inputIds, attentionMask, cache);
+        return lmHead.forward(layout.lastRows(decode(inputIds, layout, (DecoderCache) cache)));
     }
 
     @Override
     public NDArray hiddenStates(NDArray inputIds, NDArray attentionMask) {
-        return decode(inputIds, attentionMask, null);
+        Attention.Layout layout = layout(inputIds, attentionMask, null);
+        return decode(inputIds, layout, null).reshape(layout.batch(), layout.queries(), config.hiddenSize());
     }
 
-    private NDArray decode(NDArray inputIds, NDArray attentionMask, DecoderCache cache) {
-        Attention.Layout layout = Attention.layout(inputIds, attentionMask, cache, one, big, config.maxPositions());
-        NDArray x = Llama.lookup(inputIds, wte).add(Llama.lookup(layout.positions(), wpe));
+    private Attention.Layout layout(NDArray inputIds, NDArray attentionMask, KvCache cache) {
+        return Attention.layout(inputIds, attentionMask, (DecoderCache) cache, one, big, config.maxPositions());
+    }
+
+    /** Final hidden states [B*T, hidden]. */
+    private NDArray decode(NDArray inputIds, Attention.Layout layout, DecoderCache cache) {
+        NDArray tokens = Llama.lookup(inputIds.reshape(-1), wte);
+        NDArray positions = layout.positionRows(wpe, tokens.getManager()); // [T, H] or [B, T, H]
+        NDArray x = tokens.reshape(layout.batch(), layout.queries(), config.hiddenSize()).add(positions)
+                .reshape((long) layout.batch() * layout.queries(), config.hiddenSize());
         for (int i = 0; i < blocks.size(); i++) {
             Block b = blocks.get(i);
             x = x.add(attention(b, i, layerNorm(x, b.ln1Weight(), b.ln1Bias()), layout, cache));
@@ -164,7 +180,7 @@ public final class Gpt2 implements CausalLM {
             v = kv[1];
         }
         NDArray out = Attention.attend(q, k, v, layout.additiveMask(), scale, 1);
-        return block.attnProj().forward(out.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d));
+        return block.attnProj().forward(Attention.headsLast(out, b, t, heads, d));
     }
 
     /** 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), GPT-2's "gelu_new". */

@@ -38,10 +38,10 @@ public final class Llama implements CausalLM {
     private final List<Layer> layers = new ArrayList<>();
     private final NDArray finalNorm;
     private final Linear lmHead;
-    private final NDArray cosTable;
-    private final NDArray sinTable;
+    private final NDArray rotaryTable;
+    private final NDArray swapHalves;
+    private final NDArray meanOverHidden;
     private final NDArray eps;
-    private final NDArray scale;
     private final NDArray one;
     private final NDArray big;
 
@@ -82,11 +82,10 @@ public final class Llama implements CausalLM {
         ckpt.ignoreSuffix("rotary_emb.inv_freq");
         ckpt.requireAllUsed();
 
-        NDArray[] tables = Rotary.tables(manager, config);
-        cosTable = tables[0];
-        sinTable = tables[1];
+        rotaryTable = Rotary.table(manager, config, 1.0 / Math.sqrt(config.headDim()));
+        swapHalves = Rotary.swapHalves(manager, config.headDim());
+        meanOverHidden = manager.full(new Shape(h, 1), 1f / h);
         eps = manager.create((float) config.rmsNormEps());
-        scale = manager.create((float) (1.0 / Math.sqrt(config.headDim())));
         one = manager.create(1f);
         big = manager.create(1e9f);
     }
@@ -123,23 +122,36 @@ public final class Llama implements CausalLM {
 
     @Override
     public NDArray forward(NDArray inputIds, NDArray attentionMask, KvCache cache) {
-        return lmHead.forward(decode(inputIds, attentionMask, (DecoderCache) cache));
+        Attention.Layout layout = layout(inputIds, attentionMask, cache);
+        return lmHead.forward(decode(inputIds, layout, (DecoderCache) cache))
+                .reshape(layout.batch(), layout.queries(), config.vocabSize());
+    }
+
+    @Override
+    public NDArray lastLogits(NDArray inputIds, NDArray attentionMask, KvCache cache) {
+        Attention.Layout layout = layout(inputIds, attentionMask, cache);
+        return lmHead.forward(layout.lastRows(decode(inputIds, layout, (DecoderCache) cache)));
     }
 
     @Override
     public NDArray hiddenStates(NDArray inputIds, NDArray attentionMask) {
-        return decode(inputIds, attentionMask, null);
+        Attention.Layout layout = layout(inputIds, attentionMask, null);
+        return decode(inputIds, layout, null).reshape(layout.batch(), layout.queries(), config.hiddenSize());
     }
 
-    private NDArray decode(NDArray inputIds, NDArray attentionMask, DecoderCache cache) {
-        Attention.Layout layout = Attention.layout(inputIds, attentionMask, cache, one, big, (int) cosTable.getShape().get(0));
-        NDArray x = lookup(inputIds, embedTokens);
-        NDArray cos = lookup(layout.positions(), cosTable).expandDims(1); // [B, 1, T, D] for keys
-        NDArray sin = lookup(layout.positions(), sinTable).expandDims(1);
-        NDArray[] rotation = {cos, sin, cos.expandDims(1), sin.expandDims(1)}; // [B, 1, 1, T, D] for grouped queries
+    private Attention.Layout layout(NDArray inputIds, NDArray attentionMask, KvCache cache) {
+        return Attention.layout(inputIds, attentionMask, (DecoderCache) cache, one, big,
+                (int) rotaryTable.getShape().get(0));
+    }
+
+    /** Final hidden states [B*T, hidden]: kept two-dimensional so that every projection is one matrix product. */
+    private NDArray decode(NDArray inputIds, Attention.Layout layout, DecoderCache cache) {
+        NDArray x = lookup(inputIds.reshape(-1), embedTokens);
+        Rotary.Angles angles = Rotary.Angles.of(layout.positionRows(rotaryTable, x.getManager()),
+                layout.positions() == null ? 1 : layout.batch(), layout.queries());
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
-            x = x.add(selfAttention(layer, i, rmsNorm(x, layer.inputNorm()), rotation, layout, cache));
+            x = x.add(selfAttention(layer, i, rmsNorm(x, layer.inputNorm()), angles, layout, cache));
             x = x.add(mlp(layer, rmsNorm(x, layer.postNorm())));
         }
         if (cache != null) {
@@ -148,28 +160,28 @@ public final class Llama implements CausalLM {
         return rmsNorm(x, finalNorm);
     }
 
-    private NDArray selfAttention(Layer layer, int index, NDArray x, NDArray[] rotation, Attention.Layout layout,
+    private NDArray selfAttention(Layer layer, int index, NDArray x, Rotary.Angles angles, Attention.Layout layout,
                                   DecoderCache cache) {
         int b = layout.batch();
         int t = layout.queries();
         int kvHeads = config.numKvHeads();
         int groups = config.numHeads() / kvHeads;
         int d = config.headDim();
-        // Query heads are grouped by the key/value head they share: [B, KV, G, T, D].
-        NDArray q = layer.q().forward(x).reshape(b, t, kvHeads, groups, d).transpose(0, 2, 3, 1, 4);
-        NDArray k = layer.k().forward(x).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
-        NDArray v = layer.v().forward(x).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
-        q = Rotary.apply(q, rotation[2], rotation[3]);
-        k = Rotary.apply(k, rotation[0], rotation[1]);
+        // [B, heads, T, D]; the query angles carry the attention scale 1/sqrt(d).
+        NDArray q = Rotary.apply(Attention.headsFirst(layer.q().forward(x), b, t, config.numHeads(), d),
+                angles.queryCos(), angles.querySin(), swapHalves, t);
+        NDArray k = Rotary.apply(Attention.headsFirst(layer.k().forward(x), b, t, kvHeads, d),
+                angles.keyCos(), angles.keySin(), swapHalves, t);
+        NDArray v = Attention.headsFirst(layer.v().forward(x), b, t, kvHeads, d);
         if (cache != null) {
             NDArray[] kv = cache.append(index, k, v);
             k = kv[0];
             v = kv[1];
         }
-        NDArray out = Attention.attend(q.reshape(b, kvHeads, groups * t, d), k, v, layout.additiveMask(), scale,
-                groups);
-        out = out.reshape(b, kvHeads, groups, t, d).transpose(0, 3, 1, 2, 4).reshape(b, t, (long) kvHeads * groups * d);
-        return layer.o().forward(out);
+        // Query head h uses key/value head h / G: grouping the G heads' rows as [B, KV, G*T, D] needs no copy of k/v.
+        NDArray out = Attention.attend(q.reshape(b, kvHeads, (long) groups * t, d), k, v, layout.additiveMask(),
+                null, groups);
+        return layer.o().forward(Attention.headsLast(out, b, t, config.numHeads(), d));
     }
 
     private NDArray mlp(Layer layer, NDArray x) {
@@ -178,9 +190,9 @@ public final class Llama implements CausalLM {
         return layer.down().forward(silu.mul(layer.up().forward(x)));
     }
 
-    /** x / sqrt(mean(x^2) + eps) * weight. */
+    /** x / sqrt(mean(x^2) + eps) * weight; the mean as a product with a 1/h vector (torch's mean kernel is slower). */
     private NDArray rmsNorm(NDArray x, NDArray weight) {
-        NDArray rms = x.square().mean(new int[] {-1}, true).add(eps).sqrt();
+        NDArray rms = x.square().matMul(meanOverHidden).add(eps).sqrt();
         return x.div(rms).mul(weight);
     }
 
