@@ -8,6 +8,7 @@ import dev.tunelab.model.LlamaConfig;
 import dev.tunelab.model.Models;
 import dev.tunelab.model.TextTokenizer;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +22,8 @@ import java.util.Map;
 /**
  * Greedy decoding throughput of our Llama against the same weights in the PyTorch reference implementation
  * (reference_models.py, KV cache on both sides), plus the speed-up our KV cache gives over recomputing every
- * position, at 256 new tokens.
+ * position, at 256 new tokens. The peer stays running and the two sides take turns, one generation each, so that
+ * both see the same machine load; medians of the repetitions are compared.
  */
 public final class GenerationBenchmark implements Benchmark {
     @Override
@@ -47,10 +49,20 @@ public final class GenerationBenchmark implements Benchmark {
             prompt[i] = 1 + (i * 37) % (config.vocabSize() - 1);
         }
         GenerationOptions greedy = GenerationOptions.defaults().withMaxNewTokens(newTokens);
-        double withCache;
+        String missing = PythonPeer.missing("torch");
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("config", "llama hidden " + config.hiddenSize() + ", layers " + config.numLayers() + ", heads "
+                + config.numHeads() + "/" + config.numKvHeads() + ", vocab " + config.vocabSize());
+        extra.put("threads", ctx.threads());
+        extra.put("prompt_tokens", promptLen);
+        extra.put("new_tokens", newTokens);
+        extra.put("load_average_at_start", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                .getSystemLoadAverage());
+        List<Double> ourSeconds = new ArrayList<>();
+        List<Double> ourCpu = new ArrayList<>();
+        List<Double> peerSeconds = new ArrayList<>();
+        List<Double> peerCpu = new ArrayList<>();
         double withoutCache;
-        double cpuMsPerToken;
-        int[] ourIds;
         // Same intra-op thread count as the peer (restored afterwards).
         dev.tunelab.model.DjlSetup.defaultDevice(); // loads the engine (and its native library)
         int previousThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
@@ -59,72 +71,78 @@ public final class GenerationBenchmark implements Benchmark {
             DecoderLanguageModel d = (DecoderLanguageModel) lm;
             Models.saveWeights(lm.model(), work, dev.tunelab.model.Safetensors.Precision.F32);
             d.generateIds(List.of(prompt), greedy.withMaxNewTokens(8)); // warm-up
-            List<Double> times = new ArrayList<>();
-            List<Double> cpu = new ArrayList<>();
-            ourIds = null;
-            for (int r = 0; r < ctx.repetitions(); r++) {
-                long c0 = processCpuNanos();
-                Generation g = d.generateIds(List.of(prompt), greedy).get(0);
-                cpu.add((processCpuNanos() - c0) / 1e6 / newTokens);
-                times.add(g.millis());
-                ourIds = g.generatedIds();
-            }
-            withCache = newTokens / (median(times) / 1000.0);
-            cpuMsPerToken = median(cpu);
-            Generation slow = d.generateIds(List.of(prompt), greedy.withCache(false)).get(0);
-            withoutCache = newTokens / (slow.millis() / 1000.0);
-            if (!Arrays.equals(ourIds, slow.generatedIds())) {
-                throw new IllegalStateException("generation with and without KV cache disagree");
+            PeerSession peer = missing == null ? startPeer(work, prompt, newTokens, ctx.threads()) : null;
+            try {
+                int[] ids = null;
+                // Alternate ours and the peer's generations so that both see the same machine load.
+                for (int r = 0; r < ctx.repetitions(); r++) {
+                    long c0 = threadCpuNanos();
+                    Generation g = d.generateIds(List.of(prompt), greedy).get(0);
+                    ourCpu.add((threadCpuNanos() - c0) / 1e9);
+                    ourSeconds.add(g.millis() / 1000.0);
+                    ids = g.generatedIds();
+                    if (peer != null) {
+                        String line = peer.ask("run");
+                        peerSeconds.add(number(line, "seconds"));
+                        peerCpu.add(number(line, "cpu_seconds"));
+                    }
+                }
+                Generation slow = d.generateIds(List.of(prompt), greedy.withCache(false)).get(0);
+                withoutCache = newTokens / (slow.millis() / 1000.0);
+                if (!Arrays.equals(ids, slow.generatedIds())) {
+                    throw new IllegalStateException("generation with and without KV cache disagree");
+                }
+            } finally {
+                if (peer != null) {
+                    peer.close();
+                }
             }
         } finally {
             ai.djl.pytorch.jni.JniUtils.setNumThreads(previousThreads);
         }
-        Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("config", "llama hidden " + config.hiddenSize() + ", layers " + config.numLayers() + ", heads "
-                + config.numHeads() + "/" + config.numKvHeads() + ", vocab " + config.vocabSize());
-        extra.put("threads", ctx.threads());
-        extra.put("prompt_tokens", promptLen);
-        extra.put("new_tokens", newTokens);
+        double withCache = newTokens / median(ourSeconds);
         extra.put("kv_cache_speedup", withCache / withoutCache);
         extra.put("tokens_per_s_without_cache", withoutCache);
-        extra.put("cpu_ms_per_token", cpuMsPerToken);
-        extra.put("load_average_at_start", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                .getSystemLoadAverage());
-
-        Double peer = null;
-        String missing = PythonPeer.missing("torch");
-        if (missing == null) {
-            String script;
-            try (InputStream in = getClass().getResourceAsStream("/dev/tunelab/model/reference_models.py")) {
-                script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            Path request = work.resolve("request.json");
-            Files.writeString(request, "{\"ids\": [" + Arrays.toString(prompt) + "], \"mask\": null, \"new_tokens\": "
-                    + newTokens + ", \"repetitions\": " + ctx.repetitions() + "}");
-            PythonPeer.Result r = PythonPeer.run(script, List.of("bench", work.toString(), request.toString()),
-                    ctx.threads(), work, 1800);
-            if (r.exitCode() == 0) {
-                String line = r.lastLine();
-                peer = Double.parseDouble(line.replaceAll(".*\"tokens_per_s\": ([0-9.eE+-]+).*", "$1"));
-                double peerCpu = Double.parseDouble(line.replaceAll(".*\"cpu_ms_per_token\": ([0-9.eE+-]+).*", "$1"));
-                extra.put("peer_cpu_ms_per_token", peerCpu);
-                extra.put("cpu_time_ratio", peerCpu / cpuMsPerToken);
-            } else {
-                missing = "reference failed: " + r.stderr().lines().reduce((a, b) -> b).orElse("");
-            }
+        extra.put("cpu_ms_per_token", 1000 * median(ourCpu) / newTokens);
+        Double peerTokens = null;
+        if (!peerSeconds.isEmpty()) {
+            peerTokens = newTokens / median(peerSeconds);
+            extra.put("peer_cpu_ms_per_token", 1000 * median(peerCpu) / newTokens);
+            extra.put("cpu_time_ratio", median(peerCpu) / median(ourCpu));
+            extra.put("interleaved_repetitions", ctx.repetitions());
+            extra.put("ours_seconds", ourSeconds);
+            extra.put("peer_seconds", peerSeconds);
         }
         List<BenchResult> out = new ArrayList<>();
-        out.add(new BenchResult("generation", withCache, peer, "tokens/s", true,
+        out.add(new BenchResult("generation", withCache, peerTokens, "tokens/s", true,
                 "PyTorch (python3-torch, same weights, KV cache)", missing, extra));
         out.add(new BenchResult("generation-kv-cache", withCache, withoutCache, "tokens/s", true,
                 "TuneLab without KV cache", null, Map.of("new_tokens", newTokens)));
         return out;
     }
 
-    /** CPU time of the whole JVM (all threads: the fair counterpart of Python's process_time). */
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
+    /** The peer: reference_models.py "serve" on the same weights, one timed generation per request. */
+    private static PeerSession startPeer(Path work, int[] prompt, int newTokens, int threads) throws IOException {
+        String script;
+        try (InputStream in = GenerationBenchmark.class.getResourceAsStream("/dev/tunelab/model/reference_models.py")) {
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Path request = work.resolve("request.json");
+        Files.writeString(request, "{\"ids\": [" + Arrays.toString(prompt) + "], \"mask\": null, \"new_tokens\": "
+                + newTokens + "}");
+        return PeerSession.start(script, List.of("serve", work.toString(), request.toString()), threads, work);
+    }
+
+    private static double number(String jsonLine, String key) {
+        return Double.parseDouble(jsonLine.replaceAll(".*\"" + key + "\": ([0-9.eE+-]+).*", "$1"));
+    }
+
+    /**
+     * CPU time of the generating thread. With intra-op threads = 1 the native kernels run on it, so this is the
+     * counterpart of the peer's process_time without JIT and GC threads.
+     */
+    private static long threadCpuNanos() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     }
 
     private static double median(List<Double> v) {

@@ -6,6 +6,8 @@ usage:
   reference_models.py logits   MODEL_DIR REQUEST_JSON OUT_F32   -> raw float32 logits [B, T, V] in OUT_F32
   reference_models.py generate MODEL_DIR REQUEST_JSON           -> {"ids": [[...]]} greedy, KV cache
   reference_models.py bench    MODEL_DIR REQUEST_JSON           -> {"tokens_per_s": ..} greedy, KV cache
+  reference_models.py serve    MODEL_DIR REQUEST_JSON           -> {"ready": true}, then for each "run" line on stdin
+                               one timed greedy generation: {"seconds": .., "cpu_seconds": ..} (for interleaved timing)
   reference_models.py grad     MODEL_DIR REQUEST_JSON OUT_F32   -> {"loss": ..}; gradients of request["names"] of the
                                mean next-token cross-entropy, concatenated as raw float32 in OUT_F32
 REQUEST_JSON: {"ids": [[...]], "mask": [[...]] or null, "new_tokens": N, "repetitions": R}
@@ -211,6 +213,17 @@ def main():
             print(json.dumps({"shape": list(logits.shape)}))
         elif mode == "generate":
             print(json.dumps({"ids": greedy(model, ids, mask, request["new_tokens"]).tolist()}))
+        elif mode == "serve":
+            n = request["new_tokens"]
+            greedy(model, ids, mask, 4)  # warm-up
+            print(json.dumps({"ready": True}), flush=True)
+            for line in sys.stdin:
+                if line.strip() != "run":
+                    break
+                t0, c0 = time.perf_counter(), time.process_time()
+                greedy(model, ids, mask, n)
+                print(json.dumps({"seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0}),
+                      flush=True)
         elif mode == "bench":
             n = request["new_tokens"]
             greedy(model, ids, mask, 4)  # warm-up
