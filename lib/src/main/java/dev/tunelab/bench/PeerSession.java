@@ -8,7 +8,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -33,16 +32,8 @@ final class PeerSession implements AutoCloseable {
 
     /** Starts the script with Debian's python3 and pinned threads, and waits for its first line. */
     static PeerSession start(String script, List<String> args, int threads, Path workDir) throws IOException {
-        Files.createDirectories(workDir);
-        Path file = Files.createTempFile(workDir, "peer", ".py");
-        Files.writeString(file, script, StandardCharsets.UTF_8);
-        List<String> cmd = new ArrayList<>(List.of(PythonPeer.python(), file.toString()));
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        String t = Integer.toString(threads);
-        pb.environment().put("OMP_NUM_THREADS", t);
-        pb.environment().put("OPENBLAS_NUM_THREADS", t);
-        pb.environment().put("MKL_NUM_THREADS", t);
+        Path file = PythonPeer.scriptFile(script, workDir);
+        ProcessBuilder pb = PythonPeer.command(file, args, threads);
         Path err = Files.createTempFile(workDir, "peer", ".err");
         pb.redirectError(err.toFile());
         PeerSession session = new PeerSession(pb.start(), err, file);

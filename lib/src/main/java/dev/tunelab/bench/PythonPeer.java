@@ -34,16 +34,8 @@ public final class PythonPeer {
 
     public static Result run(String script, List<String> args, int threads, Path workDir, long timeoutSeconds)
             throws IOException {
-        Files.createDirectories(workDir);
-        Path file = Files.createTempFile(workDir, "peer", ".py");
-        Files.writeString(file, script, StandardCharsets.UTF_8);
-        List<String> cmd = new ArrayList<>(List.of(python(), file.toString()));
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        String t = Integer.toString(threads);
-        pb.environment().put("OMP_NUM_THREADS", t);
-        pb.environment().put("OPENBLAS_NUM_THREADS", t);
-        pb.environment().put("MKL_NUM_THREADS", t);
+        Path file = scriptFile(script, workDir);
+        ProcessBuilder pb = command(file, args, threads);
         Path out = Files.createTempFile(workDir, "peer", ".out");
         Path err = Files.createTempFile(workDir, "peer", ".err");
         pb.redirectOutput(out.toFile());
@@ -64,6 +56,26 @@ public final class PythonPeer {
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
         return r;
+    }
+
+    /** The script written to a temp file in {@code workDir}. */
+    static Path scriptFile(String script, Path workDir) throws IOException {
+        Files.createDirectories(workDir);
+        Path file = Files.createTempFile(workDir, "peer", ".py");
+        Files.writeString(file, script, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    /** python3 FILE ARGS... with every BLAS/OpenMP thread pool pinned to {@code threads}. */
+    static ProcessBuilder command(Path file, List<String> args, int threads) {
+        List<String> cmd = new ArrayList<>(List.of(python(), file.toString()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        String t = Integer.toString(threads);
+        pb.environment().put("OMP_NUM_THREADS", t);
+        pb.environment().put("OPENBLAS_NUM_THREADS", t);
+        pb.environment().put("MKL_NUM_THREADS", t);
+        return pb;
     }
 
     /** Debian's interpreter, where python3-torch lives (a pyenv python3 first on PATH cannot import it). */

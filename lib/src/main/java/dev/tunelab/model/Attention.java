@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.core.Embedding;
 
 /**
  * Masking and scaled dot-product attention shared by the decoders. Constants (1, 1e9, 1/sqrt(d)) come in as
@@ -32,7 +30,7 @@ final class Attention {
                 rows.attach(owner);
                 return rows;
             }
-            return Embedding.embedding(positions, table, SparseFormat.DENSE).singletonOrThrow();
+            return Decoder.lookup(positions, table);
         }
 
         /** The last query position of each row of hidden states [B*T, H] → [B, H]. */

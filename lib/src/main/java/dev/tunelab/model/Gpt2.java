@@ -23,16 +23,13 @@ import java.util.Map;
  * [out, in], so {@link #parameters()} holds them in that layout and {@link #checkpointTensors()} gives the
  * checkpoint layout back.
  */
-public final class Gpt2 implements CausalLM {
+public final class Gpt2 extends Decoder {
     private record Block(NDArray ln1Weight, NDArray ln1Bias, Linear attn, Linear attnProj, NDArray ln2Weight,
                          NDArray ln2Bias, Linear fc, Linear proj) {}
 
     static final String[] CONV1D = {"attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj"};
 
     private final Gpt2Config config;
-    private final NDManager manager;
-    private final LinkedHashMap<String, NDArray> parameters = new LinkedHashMap<>();
-    private final LinkedHashMap<String, Linear> linears = new LinkedHashMap<>();
     private final NDArray wte;
     private final NDArray wpe;
     private final List<Block> blocks = new ArrayList<>();
@@ -40,8 +37,6 @@ public final class Gpt2 implements CausalLM {
     private final NDArray lnfBias;
     private final Linear lmHead;
     private final NDArray scale;
-    private final NDArray one;
-    private final NDArray big;
     private final NDArray half;
     private final NDArray geluCoef;
     private final NDArray geluCubic;
@@ -51,8 +46,8 @@ public final class Gpt2 implements CausalLM {
      *                (the "transformer." prefix may be missing, as in the original gpt2 checkpoint)
      */
     public Gpt2(Gpt2Config config, NDManager manager, Map<String, NDArray> weights) {
+        super(manager);
         this.config = config;
-        this.manager = manager;
         Checkpoint ckpt = new Checkpoint(normalise(weights), "GPT-2 checkpoint");
         int h = config.hiddenSize();
         wte = param(ckpt, "transformer.wte.weight", config.vocabSize(), h);
@@ -75,11 +70,8 @@ public final class Gpt2 implements CausalLM {
         ckpt.ignoreSuffix(".attn.bias");
         ckpt.ignoreSuffix(".attn.masked_bias");
         ckpt.requireAllUsed();
-        lmHead = new Linear("lm_head", wte, null);
-        linears.put("lm_head", lmHead);
+        lmHead = register(new Linear("lm_head", wte, null));
         scale = manager.create((float) (1.0 / Math.sqrt(config.headDim())));
-        one = manager.create(1f);
-        big = manager.create(1e9f);
         half = manager.create(0.5f);
         geluCoef = manager.create((float) Math.sqrt(2.0 / Math.PI));
         geluCubic = manager.create(0.044715f);
@@ -101,56 +93,18 @@ public final class Gpt2 implements CausalLM {
     }
 
     @Override
-    public NDManager manager() {
-        return manager;
+    protected Linear lmHead() {
+        return lmHead;
     }
 
     @Override
-    public Device device() {
-        return manager.getDevice();
+    protected int positionLimit() {
+        return config.maxPositions();
     }
 
     @Override
-    public LinkedHashMap<String, NDArray> parameters() {
-        return new LinkedHashMap<>(parameters);
-    }
-
-    @Override
-    public LinkedHashMap<String, Linear> linears() {
-        return new LinkedHashMap<>(linears);
-    }
-
-    @Override
-    public KvCache newCache() {
-        return new DecoderCache(manager, config.numLayers());
-    }
-
-    @Override
-    public NDArray forward(NDArray inputIds, NDArray attentionMask, KvCache cache) {
-        Attention.Layout layout = layout(inputIds, attentionMask, cache);
-        return lmHead.forward(decode(inputIds, layout, (DecoderCache) cache))
-                .reshape(layout.batch(), layout.queries(), config.vocabSize());
-    }
-
-    @Override
-    public NDArray lastLogits(NDArray inputIds, NDArray attentionMask, KvCache cache) {
-        Attention.Layout layout = layout(inputIds, attentionMask, cache);
-        return lmHead.forward(layout.lastRows(decode(inputIds, layout, (DecoderCache) cache)));
-    }
-
-    @Override
-    public NDArray hiddenStates(NDArray inputIds, NDArray attentionMask) {
-        Attention.Layout layout = layout(inputIds, attentionMask, null);
-        return decode(inputIds, layout, null).reshape(layout.batch(), layout.queries(), config.hiddenSize());
-    }
-
-    private Attention.Layout layout(NDArray inputIds, NDArray attentionMask, KvCache cache) {
-        return Attention.layout(inputIds, attentionMask, (DecoderCache) cache, one, big, config.maxPositions());
-    }
-
-    /** Final hidden states [B*T, hidden]. */
-    private NDArray decode(NDArray inputIds, Attention.Layout layout, DecoderCache cache) {
-        NDArray tokens = Llama.lookup(inputIds.reshape(-1), wte);
+    protected NDArray decode(NDArray inputIds, Attention.Layout layout, DecoderCache cache) {
+        NDArray tokens = lookup(inputIds.reshape(-1), wte);
         NDArray positions = layout.positionRows(wpe, tokens.getManager()); // [T, H] or [B, T, H]
         NDArray x = tokens.reshape(layout.batch(), layout.queries(), config.hiddenSize()).add(positions)
                 .reshape((long) layout.batch() * layout.queries(), config.hiddenSize());
@@ -195,22 +149,14 @@ public final class Gpt2 implements CausalLM {
                 .singletonOrThrow();
     }
 
-    private NDArray param(Checkpoint ckpt, String name, long... shape) {
-        NDArray a = ckpt.take(name, new Shape(shape));
-        parameters.put(name, a);
-        return a;
-    }
-
     /** A Conv1D module: checkpoint weight [in, out] becomes a Linear weight [out, in]. */
     private Linear conv1d(Checkpoint ckpt, String module, int in, int out) {
         NDArray stored = ckpt.take(module + ".weight", new Shape(in, out));
         NDArray w = transposedCopy(stored);
         stored.close();
-        parameters.put(module + ".weight", w);
+        register(module + ".weight", w);
         NDArray bias = param(ckpt, module + ".bias", out);
-        Linear l = new Linear(module, w, bias);
-        linears.put(module, l);
-        return l;
+        return register(new Linear(module, w, bias));
     }
 
     private NDArray transposedCopy(NDArray a) {
@@ -230,7 +176,7 @@ public final class Gpt2 implements CausalLM {
     /** Parameters in Hugging Face checkpoint layout (Conv1D weights [in, out]); arrays in {@code target}. */
     public LinkedHashMap<String, NDArray> checkpointTensors(NDManager target) {
         LinkedHashMap<String, NDArray> out = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+        for (Map.Entry<String, NDArray> e : parameters().entrySet()) {
             boolean conv = false;
             for (String c : CONV1D) {
                 conv |= e.getKey().endsWith(c + ".weight");
@@ -246,10 +192,6 @@ public final class Gpt2 implements CausalLM {
         return out;
     }
 
-    @Override
-    public void close() {
-        manager.close();
-    }
 
     /** Names and shapes in checkpoint layout, for random init. */
     static LinkedHashMap<String, Shape> expectedShapes(Gpt2Config c) {

@@ -1,12 +1,9 @@
 package dev.tunelab.model;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
-import ai.djl.nn.core.Embedding;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,14 +23,11 @@ import java.util.Map;
  * </pre>
  * Every projection is a {@link Linear}, so fine-tuning can swap its kernel.
  */
-public final class Llama implements CausalLM {
+public final class Llama extends Decoder {
     private record Layer(NDArray inputNorm, Linear q, Linear k, Linear v, Linear o, NDArray postNorm, Linear gate,
                          Linear up, Linear down) {}
 
     private final LlamaConfig config;
-    private final NDManager manager;
-    private final LinkedHashMap<String, NDArray> parameters = new LinkedHashMap<>();
-    private final LinkedHashMap<String, Linear> linears = new LinkedHashMap<>();
     private final NDArray embedTokens;
     private final List<Layer> layers = new ArrayList<>();
     private final NDArray finalNorm;
@@ -42,16 +36,14 @@ public final class Llama implements CausalLM {
     private final NDArray swapHalves;
     private final NDArray meanOverHidden;
     private final NDArray eps;
-    private final NDArray one;
-    private final NDArray big;
 
     /**
      * @param weights every tensor by its Hugging Face name, already owned by {@code manager} (which this model
      *                then owns and closes)
      */
     public Llama(LlamaConfig config, NDManager manager, Map<String, NDArray> weights) {
+        super(manager);
         this.config = config;
-        this.manager = manager;
         Checkpoint ckpt = new Checkpoint(weights, "Llama checkpoint");
         int h = config.hiddenSize();
         int qOut = config.numHeads() * config.headDim();
@@ -74,8 +66,7 @@ public final class Llama implements CausalLM {
         finalNorm = param(ckpt, "model.norm.weight", h);
         if (config.tieWordEmbeddings()) {
             ckpt.ignore("lm_head.weight");
-            lmHead = new Linear("lm_head", embedTokens, null);
-            linears.put("lm_head", lmHead);
+            lmHead = register(new Linear("lm_head", embedTokens, null));
         } else {
             lmHead = linear(ckpt, "lm_head", config.vocabSize(), h, false);
         }
@@ -86,8 +77,6 @@ public final class Llama implements CausalLM {
         swapHalves = Rotary.swapHalves(manager, config.headDim());
         meanOverHidden = manager.full(new Shape(h, 1), 1f / h);
         eps = manager.create((float) config.rmsNormEps());
-        one = manager.create(1f);
-        big = manager.create(1e9f);
     }
 
     @Override
@@ -96,56 +85,18 @@ public final class Llama implements CausalLM {
     }
 
     @Override
-    public NDManager manager() {
-        return manager;
+    protected Linear lmHead() {
+        return lmHead;
     }
 
     @Override
-    public Device device() {
-        return manager.getDevice();
+    protected int positionLimit() {
+        return (int) rotaryTable.getShape().get(0);
     }
 
+    /** Hidden states stay two-dimensional, [B*T, hidden], so that every projection is one matrix product. */
     @Override
-    public LinkedHashMap<String, NDArray> parameters() {
-        return new LinkedHashMap<>(parameters);
-    }
-
-    @Override
-    public LinkedHashMap<String, Linear> linears() {
-        return new LinkedHashMap<>(linears);
-    }
-
-    @Override
-    public KvCache newCache() {
-        return new DecoderCache(manager, config.numLayers());
-    }
-
-    @Override
-    public NDArray forward(NDArray inputIds, NDArray attentionMask, KvCache cache) {
-        Attention.Layout layout = layout(inputIds, attentionMask, cache);
-        return lmHead.forward(decode(inputIds, layout, (DecoderCache) cache))
-                .reshape(layout.batch(), layout.queries(), config.vocabSize());
-    }
-
-    @Override
-    public NDArray lastLogits(NDArray inputIds, NDArray attentionMask, KvCache cache) {
-        Attention.Layout layout = layout(inputIds, attentionMask, cache);
-        return lmHead.forward(layout.lastRows(decode(inputIds, layout, (DecoderCache) cache)));
-    }
-
-    @Override
-    public NDArray hiddenStates(NDArray inputIds, NDArray attentionMask) {
-        Attention.Layout layout = layout(inputIds, attentionMask, null);
-        return decode(inputIds, layout, null).reshape(layout.batch(), layout.queries(), config.hiddenSize());
-    }
-
-    private Attention.Layout layout(NDArray inputIds, NDArray attentionMask, KvCache cache) {
-        return Attention.layout(inputIds, attentionMask, (DecoderCache) cache, one, big,
-                (int) rotaryTable.getShape().get(0));
-    }
-
-    /** Final hidden states [B*T, hidden]: kept two-dimensional so that every projection is one matrix product. */
-    private NDArray decode(NDArray inputIds, Attention.Layout layout, DecoderCache cache) {
+    protected NDArray decode(NDArray inputIds, Attention.Layout layout, DecoderCache cache) {
         NDArray x = lookup(inputIds.reshape(-1), embedTokens);
         Rotary.Angles angles = Rotary.Angles.of(layout.positionRows(rotaryTable, x.getManager()),
                 layout.positions() == null ? 1 : layout.batch(), layout.queries());
@@ -196,27 +147,10 @@ public final class Llama implements CausalLM {
         return x.div(rms).mul(weight);
     }
 
-    static NDArray lookup(NDArray ids, NDArray table) {
-        return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
-    }
-
-    private NDArray param(Checkpoint ckpt, String name, long... shape) {
-        NDArray a = ckpt.take(name, new Shape(shape));
-        parameters.put(name, a);
-        return a;
-    }
-
     private Linear linear(Checkpoint ckpt, String module, int out, int in, boolean bias) {
         NDArray w = param(ckpt, module + ".weight", out, in);
         NDArray b = bias ? param(ckpt, module + ".bias", out) : null;
-        Linear l = new Linear(module, w, b);
-        linears.put(module, l);
-        return l;
-    }
-
-    @Override
-    public void close() {
-        manager.close();
+        return register(new Linear(module, w, b));
     }
 
     /** Names and shapes of a checkpoint for {@code config}, in checkpoint order (for random init and checks). */

@@ -1,0 +1,108 @@
+package dev.tunelab.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.LinkedHashMap;
+
+/**
+ * What the decoder architectures share: parameters by checkpoint name, linear modules by path, the output head,
+ * and the three ways to run the stack (all logits, last-position logits, hidden states). An architecture supplies
+ * {@link #decode}, which returns the final hidden states as [B*T, hidden].
+ */
+abstract class Decoder implements CausalLM {
+    protected final NDManager manager;
+    protected final NDArray one;
+    protected final NDArray big;
+    private final LinkedHashMap<String, NDArray> parameters = new LinkedHashMap<>();
+    private final LinkedHashMap<String, Linear> linears = new LinkedHashMap<>();
+
+    protected Decoder(NDManager manager) {
+        this.manager = manager;
+        this.one = manager.create(1f);
+        this.big = manager.create(1e9f);
+    }
+
+    /** Final hidden states [B*T, hidden] of the stack; appends to {@code cache} when it is not null. */
+    protected abstract NDArray decode(NDArray inputIds, Attention.Layout layout, DecoderCache cache);
+
+    protected abstract Linear lmHead();
+
+    /** Positions the model can attend over (its position table's length). */
+    protected abstract int positionLimit();
+
+    @Override
+    public NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    @Override
+    public LinkedHashMap<String, NDArray> parameters() {
+        return new LinkedHashMap<>(parameters);
+    }
+
+    @Override
+    public LinkedHashMap<String, Linear> linears() {
+        return new LinkedHashMap<>(linears);
+    }
+
+    @Override
+    public KvCache newCache() {
+        return new DecoderCache(manager, config().numLayers());
+    }
+
+    @Override
+    public NDArray forward(NDArray inputIds, NDArray attentionMask, KvCache cache) {
+        Attention.Layout layout = layout(inputIds, attentionMask, cache);
+        return lmHead().forward(decode(inputIds, layout, (DecoderCache) cache))
+                .reshape(layout.batch(), layout.queries(), config().vocabSize());
+    }
+
+    @Override
+    public NDArray lastLogits(NDArray inputIds, NDArray attentionMask, KvCache cache) {
+        Attention.Layout layout = layout(inputIds, attentionMask, cache);
+        return lmHead().forward(layout.lastRows(decode(inputIds, layout, (DecoderCache) cache)));
+    }
+
+    @Override
+    public NDArray hiddenStates(NDArray inputIds, NDArray attentionMask) {
+        Attention.Layout layout = layout(inputIds, attentionMask, null);
+        return decode(inputIds, layout, null).reshape(layout.batch(), layout.queries(), config().hiddenSize());
+    }
+
+    private Attention.Layout layout(NDArray inputIds, NDArray attentionMask, KvCache cache) {
+        return Attention.layout(inputIds, attentionMask, (DecoderCache) cache, one, big, positionLimit());
+    }
+
+    /** Takes a checkpoint tensor as a parameter under its checkpoint name. */
+    protected NDArray param(Checkpoint ckpt, String name, long... shape) {
+        return register(name, ckpt.take(name, new Shape(shape)));
+    }
+
+    protected NDArray register(String name, NDArray tensor) {
+        parameters.put(name, tensor);
+        return tensor;
+    }
+
+    protected Linear register(Linear linear) {
+        linears.put(linear.name(), linear);
+        return linear;
+    }
+
+    static NDArray lookup(NDArray ids, NDArray table) {
+        return ai.djl.nn.core.Embedding.embedding(ids, table, ai.djl.ndarray.types.SparseFormat.DENSE)
+                .singletonOrThrow();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
