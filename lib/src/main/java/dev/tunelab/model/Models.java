@@ -195,6 +195,7 @@ public final class Models {
         } else {
             throw new IOException("cannot save config of type " + model.config().getClass().getSimpleName());
         }
+        json.put("torch_dtype", precision == Safetensors.Precision.BF16 ? "bfloat16" : "float32"); // as stored
         try (NDManager tmp = model.manager().newSubManager()) {
             Map<String, NDArray> tensors = model instanceof Gpt2 g ? g.checkpointTensors(tmp) : model.parameters();
             Safetensors.write(dir.resolve("model.safetensors"), tensors, precision, Map.of());

@@ -72,4 +72,16 @@ class ModelsTest {
         Files.writeString(dir.resolve("g.json"), g.toJson().toPrettyString());
         assertEquals(g, Gpt2Config.load(dir.resolve("g.json")));
     }
+
+    /** config.json's torch_dtype names the dtype the safetensors file really holds (what from_pretrained "auto" reads). */
+    @Test
+    void torchDtypeFollowsTheStoredPrecision() throws Exception {
+        try (LanguageModel lm = Models.random(LlamaConfig.tiny(300, 32, 64, 1, 4, 2, 64), new ByteTokenizer(), 2)) {
+            Models.saveWeights(lm.model(), dir, Safetensors.Precision.BF16);
+            assertEquals("bfloat16", ConfigJson.read(dir.resolve("config.json")).get("torch_dtype").asText());
+            assertEquals("BF16", Safetensors.header(dir.resolve("model.safetensors")).tensors().get(0).dtype());
+            Models.saveWeights(lm.model(), dir, Safetensors.Precision.F32);
+            assertEquals("float32", ConfigJson.read(dir.resolve("config.json")).get("torch_dtype").asText());
+        }
+    }
 }
