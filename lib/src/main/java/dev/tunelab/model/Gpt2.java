@@ -121,6 +121,11 @@ public final class Gpt2 implements CausalLM {
     }
 
     @Override
+    public void replaceLinearWeights(String module, NDArray weight, NDArray bias) {
+        Linear.replaceWeights(parameters, linears, module, weight, bias);
+    }
+
+    @Override
     public KvCache newCache() {
         return new DecoderCache(manager, config.numLayers());
     }

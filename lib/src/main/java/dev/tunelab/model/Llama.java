@@ -117,6 +117,11 @@ public final class Llama implements CausalLM {
     }
 
     @Override
+    public void replaceLinearWeights(String module, NDArray weight, NDArray bias) {
+        Linear.replaceWeights(parameters, linears, module, weight, bias);
+    }
+
+    @Override
     public KvCache newCache() {
         return new DecoderCache(manager, config.numLayers());
     }

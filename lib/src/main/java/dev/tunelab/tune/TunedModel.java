@@ -28,6 +28,7 @@ public final class TunedModel implements AutoCloseable {
     private final LoraConfig loraConfig;
     private final QuantConfig quantConfig;
     private String adapterName = "default";
+    private Precision precision = Precision.FP32;
 
     private TunedModel(CausalLM model, Method method, LoraConfig loraConfig, QuantConfig quantConfig) {
         this.model = model;
@@ -97,6 +98,9 @@ public final class TunedModel implements AutoCloseable {
     public static TunedModel qlora(CausalLM model, LoraConfig config, QuantConfig quant) {
         TunedModel t = new TunedModel(model, Method.QLORA, config, quant);
         t.installAdapters(quant);
+        if (quant.computeType() == ai.djl.ndarray.types.DataType.FLOAT16) {
+            t.setPrecision(Precision.FP16); // an fp16 compute type means fp16 matmuls (bnb_4bit_compute_dtype)
+        }
         return t;
     }
 
@@ -135,13 +139,18 @@ public final class TunedModel implements AutoCloseable {
                 dense.weight().close();
             }
             LoraKernel kernel = new LoraKernel(name, linear.baseKernel(), linear.inFeatures(), linear.outFeatures(),
-                    model.manager(), quant != null ? quant.computeType() : weightType(linear));
+                    model.manager(), adapterType(quant != null ? quant.computeType() : weightType(linear)));
             kernel.updateLayer(adapterName, loraConfig.r(), loraConfig.loraAlpha(), loraConfig.loraDropout(),
                     loraConfig.useRslora(), loraConfig.seed());
             linear.setKernel(kernel);
             loraKernels.put(name, kernel);
         }
         refreshTrainable();
+    }
+
+    /** Adapters train in fp32 (fp64 only for fp64 test models), whatever precision the base computes in. */
+    private static ai.djl.ndarray.types.DataType adapterType(ai.djl.ndarray.types.DataType base) {
+        return base == ai.djl.ndarray.types.DataType.FLOAT64 ? base : ai.djl.ndarray.types.DataType.FLOAT32;
     }
 
     private static ai.djl.ndarray.types.DataType weightType(Linear linear) {
@@ -252,7 +261,7 @@ public final class TunedModel implements AutoCloseable {
             LoraKernel kernel = loraKernels.get(e.getKey());
             if (kernel == null) {
                 kernel = new LoraKernel(e.getKey(), linear.baseKernel(), linear.inFeatures(), linear.outFeatures(),
-                        model.manager(), quantConfig != null ? quantConfig.computeType() : weightType(linear));
+                        model.manager(), adapterType(quantConfig != null ? quantConfig.computeType() : weightType(linear)));
                 linear.setKernel(kernel);
                 loraKernels.put(e.getKey(), kernel);
             }
@@ -263,6 +272,36 @@ public final class TunedModel implements AutoCloseable {
 
     public String activeAdapter() {
         return adapterName;
+    }
+
+    /**
+     * Puts the model into mixed precision {@code p} (see {@link MixedPrecision}): frozen linear weights are stored in
+     * half precision from now on (their fp32 arrays are freed; this cannot be undone, reload the model for fp32),
+     * trainable ones stay fp32 masters, every linear's matmul runs in half precision. The Trainer calls this for
+     * {@code optPrecision}; the model stays in mixed precision after this TunedModel is closed.
+     */
+    public TunedModel setPrecision(Precision p) {
+        p.requireAvailable();
+        if (p == precision) {
+            return this;
+        }
+        if (precision != Precision.FP32 || p == Precision.FP32) {
+            throw new IllegalStateException("the model is already in " + precision.id() + " (frozen weights stored in "
+                    + precision.id() + "); reload the model to train in " + p.id());
+        }
+        for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+            if (!e.getValue().isReleased() && e.getValue().getDataType() != ai.djl.ndarray.types.DataType.FLOAT32) {
+                throw new IllegalArgumentException("precision " + p.id() + " needs fp32 weights, but " + e.getKey()
+                        + " is " + e.getValue().getDataType());
+            }
+        }
+        MixedPrecision.apply(model, trainable.values(), loraKernels, p.computeType());
+        precision = p;
+        return this;
+    }
+
+    public Precision precision() {
+        return precision;
     }
 
     private void requireLora() {
@@ -334,7 +373,7 @@ public final class TunedModel implements AutoCloseable {
             }
         }
         for (LoraKernel k : loraKernels.values()) {
-            if (k.base() instanceof QuantizedKernel q) {
+            if (k.storedBase() instanceof QuantizedKernel q) {
                 n += q.numel();
             }
         }
@@ -353,7 +392,7 @@ public final class TunedModel implements AutoCloseable {
             }
         }
         for (LoraKernel k : loraKernels.values()) {
-            if (k.base() instanceof QuantizedKernel q) {
+            if (k.storedBase() instanceof QuantizedKernel q) {
                 bytes += q.storageBytes() - (q.bias() == null ? 0 : q.bias().size() * q.bias().getDataType().getNumOfBytes());
             }
         }
