@@ -297,6 +297,39 @@ class MixedPrecisionTest {
     }
 
     @Test
+    void qloraWithAnFp16ComputeTypeDequantisesIntoFp16AndKeepsTheNf4Storage() throws Exception {
+        float[] q32;
+        float[] q16;
+        long frozen32;
+        long frozen16;
+        LoraConfig cfg = LoraConfig.defaults().withTargets("all-linear");
+        try (LanguageModel lm = llama(); TunedModel tuned = TunedModel.qlora(lm.model(), cfg, QuantConfig.nf4())) {
+            tuned.setTraining(false);
+            q32 = logits(lm.model());
+            frozen32 = tuned.frozenWeightBytes();
+        }
+        try (LanguageModel lm = llama(); TunedModel tuned = TunedModel.qlora(lm.model(), cfg,
+                new QuantConfig(4, true, DataType.FLOAT16))) {
+            assertEquals(Precision.FP16, tuned.precision(), "an fp16 compute type means fp16 matmuls");
+            LoraKernel k = tuned.loraKernels().get("model.layers.1.mlp.down_proj");
+            assertTrue(k.storedBase() instanceof Nf4Kernel nf4 && nf4.computeType() == DataType.FLOAT16);
+            tuned.setTraining(false);
+            q16 = logits(lm.model());
+            frozen16 = tuned.frozenWeightBytes();
+            var result = Trainer.builder().setModel(tuned).setTokenizer(lm.tokenizer())
+                    .setTrainData(TrainerTest.sentiment(16)).optBatchSize(8).optMaxSteps(2).optLearningRate(1e-2)
+                    .optMaxLength(48).optPrecision(Precision.FP16).build().train();
+            assertFalse(result.failed(), result.stopReason());
+            assertEquals(0, result.skippedSteps());
+        }
+        double scale = maxAbs(q32);
+        double diff = meanAbsDiff(q16, q32);
+        System.out.printf("QLoRA fp16 vs fp32 compute: mean |diff| %.3g, max |logit| %.3f%n", diff, scale);
+        assertEquals(frozen32, frozen16, "NF4 storage does not depend on the compute type (the tied head stays fp32)");
+        assertTrue(diff > 0 && diff < 2e-3 * scale, "fp16 dequantisation changes the logits by " + diff);
+    }
+
+    @Test
     void reducedPrecisionOnlyFromFp32AndBf16IsRefusedBeforeTouchingDjl() {
         try (LanguageModel lm = llama(); TunedModel tuned = TunedModel.lora(lm.model(), LoraConfig.defaults())) {
             var bf16 = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
