@@ -29,6 +29,28 @@ final class MixedPrecision {
     private MixedPrecision() {}
 
     /**
+     * Refuses (IllegalArgumentException, one line) a change from {@code current} to {@code wanted} that cannot run:
+     * bf16 (DJL), going back from half precision (the fp32 frozen weights are gone), or non-fp32 weights.
+     */
+    static void check(CausalLM model, Precision current, Precision wanted) {
+        wanted.requireAvailable();
+        if (wanted == current) {
+            return;
+        }
+        if (current != Precision.FP32 || wanted == Precision.FP32) {
+            throw new IllegalArgumentException("the model is already in " + current.id() + " mixed precision (frozen "
+                    + "weights stored in " + current.id() + "); train it in " + current.id() + " or reload it for "
+                    + wanted.id());
+        }
+        for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+            if (!e.getValue().isReleased() && e.getValue().getDataType() != DataType.FLOAT32) {
+                throw new IllegalArgumentException("precision " + wanted.id() + " needs fp32 weights, but " + e.getKey()
+                        + " is " + e.getValue().getDataType());
+            }
+        }
+    }
+
+    /**
      * @param trainable the tensors that train (identity matters: they keep fp32 storage)
      * @param lora      LoRA kernels by module name (their base is swapped for the wrapped one)
      */

@@ -227,25 +227,10 @@ public final class TrainerConfig {
 
     /** Precision combinations that cannot run, refused before any weight is touched. */
     private void checkPrecision() {
-        precision.requireAvailable();
-        Precision current = model.precision();
-        if (current != Precision.FP32 && current != precision) {
-            throw new IllegalArgumentException("the model is already in " + current.id() + " mixed precision (frozen "
-                    + "weights stored in " + current.id() + "); train it with precision " + current.id()
-                    + " or reload it for " + precision.id());
-        }
+        model.checkPrecision(precision);
         if (lossScaler != null && !precision.needsLossScaling()) {
             throw new IllegalArgumentException("a loss scaler applies to fp16 training only (precision is "
                     + precision.id() + ")");
-        }
-        if (precision != Precision.FP32 && current == Precision.FP32) {
-            for (var e : model.model().parameters().entrySet()) {
-                if (!e.getValue().isReleased()
-                        && e.getValue().getDataType() != ai.djl.ndarray.types.DataType.FLOAT32) {
-                    throw new IllegalArgumentException("precision " + precision.id() + " needs fp32 weights, but "
-                            + e.getKey() + " is " + e.getValue().getDataType());
-                }
-            }
         }
         if (resumeFrom != null) {
             try {

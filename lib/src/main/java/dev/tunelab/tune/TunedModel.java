@@ -281,23 +281,17 @@ public final class TunedModel implements AutoCloseable {
      * {@code optPrecision}; the model stays in mixed precision after this TunedModel is closed.
      */
     public TunedModel setPrecision(Precision p) {
-        p.requireAvailable();
-        if (p == precision) {
-            return this;
+        checkPrecision(p);
+        if (p != precision) {
+            MixedPrecision.apply(model, trainable.values(), loraKernels, p.computeType());
+            precision = p;
         }
-        if (precision != Precision.FP32 || p == Precision.FP32) {
-            throw new IllegalStateException("the model is already in " + precision.id() + " (frozen weights stored in "
-                    + precision.id() + "); reload the model to train in " + p.id());
-        }
-        for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
-            if (!e.getValue().isReleased() && e.getValue().getDataType() != ai.djl.ndarray.types.DataType.FLOAT32) {
-                throw new IllegalArgumentException("precision " + p.id() + " needs fp32 weights, but " + e.getKey()
-                        + " is " + e.getValue().getDataType());
-            }
-        }
-        MixedPrecision.apply(model, trainable.values(), loraKernels, p.computeType());
-        precision = p;
         return this;
+    }
+
+    /** Throws (one-line message) when {@link #setPrecision} would refuse {@code p}; changes nothing. */
+    void checkPrecision(Precision p) {
+        MixedPrecision.check(model, precision, p);
     }
 
     public Precision precision() {

@@ -340,7 +340,7 @@ class MixedPrecisionTest {
                     () -> new QuantConfig(4, true, DataType.BFLOAT16));
             assertTrue(q.getMessage().contains("bf16"), q.getMessage());
             tuned.setPrecision(Precision.FP16);
-            var back = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+            var back = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> tuned.setPrecision(Precision.FP32));
             assertTrue(back.getMessage().contains("reload"), back.getMessage());
             assertFalse(tuned.trainableParameters().isEmpty());
