@@ -28,6 +28,16 @@ import java.util.Map;
 final class MixedPrecision {
     private MixedPrecision() {}
 
+    /** The precision a model's linears are in: that of its mixed-precision kernels, else FP32. */
+    static Precision detect(CausalLM model) {
+        for (Linear l : model.linears().values()) {
+            if (l.baseKernel() instanceof MixedPrecisionKernel mp) {
+                return Precision.of(mp.computeType());
+            }
+        }
+        return Precision.FP32;
+    }
+
     /**
      * Refuses (IllegalArgumentException, one line) a change from {@code current} to {@code wanted} that cannot run:
      * bf16 (DJL), going back from half precision (the fp32 frozen weights are gone), or non-fp32 weights.

@@ -71,8 +71,8 @@ public final class Trainer {
 
     public TrainingResult train() {
         TunedModel tuned = cfg.model;
-        tuned.setPrecision(cfg.precision);
         Run run = plan();
+        tuned.setPrecision(cfg.precision);
         Map<String, NDArray> params = tuned.trainableParameters();
         int padId = cfg.tokenizer == null ? 0 : Math.max(0, cfg.tokenizer.padId());
         LossScaler scaler = !cfg.precision.needsLossScaling() ? null

@@ -35,6 +35,12 @@ public final class TunedModel implements AutoCloseable {
         this.method = method;
         this.loraConfig = loraConfig;
         this.quantConfig = quantConfig;
+        this.precision = MixedPrecision.detect(model);
+        if (precision != Precision.FP32 && method != Method.LORA) {
+            throw new IllegalArgumentException(method.id() + " needs the fp32 model, but its linears are already in "
+                    + precision.id() + " mixed precision (frozen weights stored in " + precision.id()
+                    + "); reload the model");
+        }
     }
 
     /** Block index of an HF parameter or module name ("model.layers.3.mlp..." → 3), or -1 outside blocks. */

@@ -344,6 +344,16 @@ class MixedPrecisionTest {
                     () -> tuned.setPrecision(Precision.FP32));
             assertTrue(back.getMessage().contains("reload"), back.getMessage());
             assertFalse(tuned.trainableParameters().isEmpty());
+            tuned.close();
+            // the model stays in fp16 after its TunedModel is closed: a new adapter sees that, other methods refuse
+            try (TunedModel again = TunedModel.lora(lm.model(), LoraConfig.defaults())) {
+                assertEquals(Precision.FP16, again.precision());
+            }
+            var full = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> TunedModel.full(lm.model()));
+            assertTrue(full.getMessage().contains("fp32 model"), full.getMessage());
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> TunedModel.qlora(lm.model(), LoraConfig.defaults(), QuantConfig.nf4()));
         }
     }
 }
