@@ -85,8 +85,9 @@ final class FinetuneCommand implements Command {
                 .option("prompt", "template", "classification prompt template over columns (\\n = newline)", "{text}\\nLabel:")
                 .option("label-names", "map", "classification labels as words, e.g. 0=negative,1=positive")
                 .option("max-examples", "n", "use at most n examples of the file (after shuffling)")
-                .option("precision", "fp32|bf16|fp16", "training precision; only fp32 runs today (bf16/fp16 are "
-                        + "refused: on CPU always, on GPU until verified there)", "fp32")
+                .option("precision", "fp32|bf16|fp16", "training precision: fp16 = mixed precision (frozen linear "
+                        + "weights stored in fp16, fp16 matmuls, fp32 adapters/optimizer/norms/loss, dynamic loss "
+                        + "scaling); bf16 is refused (DJL 0.35.1 has no bfloat16 dtype)", "fp32")
                 .option("test-fraction", "x", "classification: hold out this share of the rows (stratified; the same "
                         + "split as `tunelab eval --test-fraction x --seed n`), train on the rest, report test metrics");
     }
@@ -178,7 +179,7 @@ final class FinetuneCommand implements Command {
         int maxExamples = a.has("max-examples") ? a.intValue("max-examples", 1, Integer.MAX_VALUE) : Integer.MAX_VALUE;
         Precision precision;
         try {
-            precision = Precision.parse(a.get("precision"));
+            precision = Precision.parse(a.get("precision")).requireAvailable();
         } catch (IllegalArgumentException e) {
             throw new UsageException("finetune: --" + e.getMessage());
         }

@@ -45,6 +45,16 @@ public interface CausalLM extends AutoCloseable {
     /** Final hidden states after the last norm, [B, T, hidden]. */
     NDArray hiddenStates(NDArray inputIds, NDArray attentionMask);
 
+    /**
+     * Replaces the stored weight (and bias, or null when the module has none) of linear {@code module} by arrays of
+     * the same shapes in this model's manager, e.g. a half-precision copy of a frozen weight: the module's base
+     * becomes a {@link DenseKernel} over them and {@link #parameters()} reports them (so saving writes them). The old
+     * arrays are not closed. A weight shared with another parameter (a tied head) cannot be replaced.
+     */
+    default void replaceLinearWeights(String module, NDArray weight, NDArray bias) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot replace linear weights");
+    }
+
     /** A fresh, empty key/value cache for this model. */
     KvCache newCache();
 

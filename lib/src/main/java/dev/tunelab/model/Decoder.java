@@ -54,6 +54,11 @@ abstract class Decoder implements CausalLM {
     }
 
     @Override
+    public void replaceLinearWeights(String module, NDArray weight, NDArray bias) {
+        Linear.replaceWeights(parameters, linears, module, weight, bias);
+    }
+
+    @Override
     public KvCache newCache() {
         return new DecoderCache(manager, config().numLayers());
     }

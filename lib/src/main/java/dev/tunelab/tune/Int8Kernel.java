@@ -12,9 +12,9 @@ import java.util.Map;
 public final class Int8Kernel implements QuantizedKernel {
     private final NDManager manager;
     private final NDArray codes;   // INT8 [out, in]
-    private final NDArray scales;  // [out, 1] compute type: absmax / 127
+    private NDArray scales;        // [out, 1] compute type: absmax / 127
     private final NDArray bias;
-    private final DataType computeType;
+    private DataType computeType;
     private final long numel;
 
     public Int8Kernel(NDManager parent, NDArray weight, NDArray bias, DataType computeType) {
@@ -52,6 +52,17 @@ public final class Int8Kernel implements QuantizedKernel {
             w.attach(target);
             return w;
         }
+    }
+
+    @Override
+    public DataType computeType() {
+        return computeType;
+    }
+
+    @Override
+    public void setComputeType(DataType t) {
+        scales = QuantizedKernel.convert(scales, t);
+        computeType = t;
     }
 
     @Override

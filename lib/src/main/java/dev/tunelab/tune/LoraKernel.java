@@ -63,7 +63,7 @@ public final class LoraKernel implements LinearKernel, AutoCloseable {
     private final String moduleName;
     private final int inFeatures;
     private final int outFeatures;
-    private final LinearKernel base;
+    private LinearKernel base;
     private final NDManager manager;
     private final DataType dataType;
     private final Map<String, Adapter> adapters = new LinkedHashMap<>();
@@ -91,6 +91,19 @@ public final class LoraKernel implements LinearKernel, AutoCloseable {
 
     public LinearKernel base() {
         return base;
+    }
+
+    /** The base with any {@link MixedPrecisionKernel} wrapper removed (the dense or quantised kernel itself). */
+    public LinearKernel storedBase() {
+        return base instanceof MixedPrecisionKernel mp ? mp.inner() : base;
+    }
+
+    /** Swaps the frozen base (mixed precision wraps it); the adapters are unchanged. */
+    void setBase(LinearKernel newBase) {
+        if (!merged.isEmpty()) {
+            throw new IllegalStateException(moduleName + ": unmerge the adapters before changing the base");
+        }
+        this.base = java.util.Objects.requireNonNull(newBase, "base");
     }
 
     /**
@@ -221,7 +234,7 @@ public final class LoraKernel implements LinearKernel, AutoCloseable {
     }
 
     private DenseKernel denseBase(String what) {
-        if (base instanceof DenseKernel d) {
+        if (storedBase() instanceof DenseKernel d) {
             return d;
         }
         throw new UnsupportedOperationException(moduleName + ": cannot " + what + " into a quantised base; "

@@ -18,18 +18,19 @@ public final class Nf4Kernel implements QuantizedKernel {
     private final NDManager manager;
     private final Nf4.Quantized quantized;
     private final NDArray packed;       // INT32 indices would cost 8x the bytes; keep UINT8 and widen per forward
-    private final NDArray absmax;       // [blocks, 1] compute type (effective, after undoing double quantisation)
+    private NDArray absmax;             // [blocks, 1] compute type (effective, after undoing double quantisation)
     private final NDArray absmaxCodes;  // INT8 [blocks] when double-quantised (the stored form)
-    private final NDArray lookup;       // [256, 2] compute type
+    private NDArray lookup;             // [256, 2] compute type
     private final NDArray bias;
-    private final DataType computeType;
+    private DataType computeType;
 
     /**
      * @param parent      manager under which this kernel's storage lives (on the model's device)
      * @param weight      the dense [out, in] weight to quantise (not closed here)
      * @param bias        optional bias, kept as is
      * @param doubleQuant quantise the absmax constants to 8 bits too
-     * @param computeType type of the dequantised weight (FLOAT32, FLOAT64 for gradient checks, BFLOAT16 on GPU)
+     * @param computeType type of the dequantised weight (FLOAT32, FLOAT64 for gradient checks, FLOAT16 in mixed
+     *                    precision)
      */
     public Nf4Kernel(NDManager parent, NDArray weight, NDArray bias, boolean doubleQuant, DataType computeType) {
         this.manager = parent.newSubManager();
@@ -70,6 +71,18 @@ public final class Nf4Kernel implements QuantizedKernel {
             w.attach(target);
             return w;
         }
+    }
+
+    @Override
+    public DataType computeType() {
+        return computeType;
+    }
+
+    @Override
+    public void setComputeType(DataType t) {
+        absmax = QuantizedKernel.convert(absmax, t);
+        lookup = QuantizedKernel.convert(lookup, t);
+        computeType = t;
     }
 
     @Override

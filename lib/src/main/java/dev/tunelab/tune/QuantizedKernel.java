@@ -17,13 +17,25 @@ public interface QuantizedKernel extends LinearKernel, AutoCloseable {
 
     NDArray bias();
 
+    /** Type the weight is dequantised into. */
+    ai.djl.ndarray.types.DataType computeType();
+
+    /** Dequantise into {@code t} from now on (converts the small per-block constants; the codes stay as stored). */
+    void setComputeType(ai.djl.ndarray.types.DataType t);
+
+    /** A (frozen) bias in another type than the weight is cast per forward; it is tiny. */
     @Override
     default NDArray forward(NDArray x) {
         NDArray w = dequantize(x.getManager());
+        NDArray b = bias();
+        NDArray cast = b != null && b.getDataType() != w.getDataType() ? b.toType(w.getDataType(), false) : null;
         try {
-            return x.getNDArrayInternal().linear(x, w, bias()).singletonOrThrow();
+            return x.getNDArrayInternal().linear(x, w, cast != null ? cast : b).singletonOrThrow();
         } finally {
             w.close();
+            if (cast != null) {
+                cast.close();
+            }
         }
     }
 

@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * Cost accounting of one fine-tuning run, as written to metrics.json.
  *
- * @param frozenWeightBytes   frozen tensors as stored (a QLoRA base at its packed 4/8-bit size)
+ * @param frozenWeightBytes   frozen tensors as stored (a QLoRA base at its packed 4/8-bit size; with fp16 the frozen
+ *                            linear weights at 2 bytes each)
  * @param optimizerStateBytes AdamW moments (2 x trainable x 4 bytes)
  * @param gradientBytes       gradient buffers (= trainable bytes; frozen tensors get none)
  * @param tensorBytes         frozen + trainable + gradient + optimizer bytes: the tensors the run must hold
@@ -40,6 +41,7 @@ public record RunMetrics(String method, long totalParams, long trainableParams, 
         ObjectMapper m = new ObjectMapper();
         ObjectNode o = m.createObjectNode();
         o.put("method", method);
+        o.put("precision", result.precision().id());
         o.put("total_params", totalParams);
         o.put("trainable_params", trainableParams);
         o.put("trainable_fraction", totalParams == 0 ? 0 : trainableParams / (double) totalParams);
@@ -52,6 +54,10 @@ public record RunMetrics(String method, long totalParams, long trainableParams, 
         o.put("train_seconds", trainSeconds);
         o.put("tokens_per_second", tokensPerSecond);
         o.put("steps", steps);
+        if (result.precision().needsLossScaling()) {
+            o.put("skipped_steps", result.skippedSteps());
+            putNumber(o, "loss_scale", result.lossScale());
+        }
         o.put("stop_reason", stopReason);
         o.put("failed", result.failed());
         ObjectNode ev = o.putObject("eval");

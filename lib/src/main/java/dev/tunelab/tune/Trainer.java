@@ -5,9 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tunelab.model.TextTokenizer;
 
 import java.io.IOException;
@@ -75,13 +72,16 @@ public final class Trainer {
     public TrainingResult train() {
         TunedModel tuned = cfg.model;
         Run run = plan();
+        tuned.setPrecision(cfg.precision);
         Map<String, NDArray> params = tuned.trainableParameters();
         int padId = cfg.tokenizer == null ? 0 : Math.max(0, cfg.tokenizer.padId());
-        State s = new State();
+        LossScaler scaler = !cfg.precision.needsLossScaling() ? null
+                : cfg.lossScaler != null ? cfg.lossScaler : LossScaler.defaults();
+        TrainerState s = new TrainerState();
         long startNanos = System.nanoTime();
         try (AdamW opt = new AdamW(tuned.model().manager(), cfg.beta1, cfg.beta2, cfg.eps, cfg.weightDecay)) {
             if (cfg.resumeFrom != null) {
-                resume(tuned, opt, s);
+                resume(tuned, opt, scaler, s);
             }
             int startStep = s.step;
             List<Integer> order = null;
@@ -89,7 +89,8 @@ public final class Trainer {
             tuned.setTraining(true);
             while (s.step < run.totalSteps && s.stopReason == null) {
                 double lossSum = 0;
-                for (int a = 0; a < cfg.gradAccum; a++) {
+                boolean overflow = false; // fp16 only: a non-finite loss or gradient skips the step (GradScaler)
+                for (int a = 0; a < cfg.gradAccum && !overflow; a++) {
                     long mb = (long) s.step * cfg.gradAccum + a;
                     int epoch = (int) (mb / run.batchesPerEpoch);
                     if (epoch != orderEpoch) {
@@ -108,13 +109,14 @@ public final class Trainer {
                          GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         NDArray l = Batches.loss(tuned.model(), batch, step);
                         loss = l.getFloat();
-                        if (!Double.isFinite(loss)) {
-                            s.stopReason = "non-finite loss (" + loss + ") at step " + (s.step + 1)
-                                    + "; kept the last good checkpoint" + (s.lastCheckpoint == null ? " (none written)"
-                                    : ": " + s.lastCheckpoint);
+                        if (!Double.isFinite(loss) && scaler == null) {
+                            s.stopReason = "non-finite loss (" + loss + ") at step " + (s.step + 1) + lastGood(s);
                             break;
                         }
-                        gc.backward(l);
+                        overflow = !Double.isFinite(loss);
+                        if (!overflow) {
+                            gc.backward(scaler == null ? l : scaler.scale(l));
+                        }
                     }
                     lossSum += loss;
                     s.tokens += batch.realTokens();
@@ -124,21 +126,37 @@ public final class Trainer {
                     s.failed = true;
                     break;
                 }
+                if (scaler != null && !overflow) {
+                    scaler.unscale(params);
+                }
                 double scale = 1.0 / cfg.gradAccum;
-                double norm = AdamW.gradientNorm(params, scale);
-                if (!Double.isFinite(norm)) {
+                double norm = overflow ? Double.NaN : AdamW.gradientNorm(params, scale);
+                if (!Double.isFinite(norm) && scaler == null) {
                     params.values().forEach(AdamW::zeroGradient);
-                    s.stopReason = "non-finite gradient norm at step " + (s.step + 1) + "; kept the last good checkpoint"
-                            + (s.lastCheckpoint == null ? " (none written)" : ": " + s.lastCheckpoint);
+                    s.stopReason = "non-finite gradient norm at step " + (s.step + 1) + lastGood(s);
                     s.failed = true;
                     break;
                 }
-                double clip = cfg.maxGradNorm > 0 && norm > cfg.maxGradNorm ? cfg.maxGradNorm / (norm + 1e-6) : 1.0;
                 double lr = run.schedule.at(s.step);
-                opt.step(params, lr, scale * clip);
+                if (scaler == null || scaler.update(Double.isFinite(norm))) {
+                    double clip = cfg.maxGradNorm > 0 && norm > cfg.maxGradNorm ? cfg.maxGradNorm / (norm + 1e-6) : 1.0;
+                    opt.step(params, lr, scale * clip);
+                    s.optimizerSteps++;
+                } else {
+                    params.values().forEach(AdamW::zeroGradient); // skipped: the weights and AdamW stay as they were
+                }
                 s.step++;
-                double meanLoss = lossSum / cfg.gradAccum;
-                s.lossCurve.add(new TrainingResult.Point(s.step, meanLoss));
+                double meanLoss = overflow ? Double.NaN : lossSum / cfg.gradAccum;
+                if (!overflow) {
+                    s.lossCurve.add(new TrainingResult.Point(s.step, meanLoss));
+                }
+                if (scaler != null && scaler.exhausted()) {
+                    s.stopReason = String.format(java.util.Locale.ROOT, "fp16 overflow: %d steps in a row had inf/NaN "
+                            + "gradients (loss scale now %.3g) at step %d", scaler.consecutiveSkips(), scaler.scale(),
+                            s.step) + lastGood(s);
+                    s.failed = true;
+                    break;
+                }
                 double elapsed = (System.nanoTime() - startNanos - s.pauseNanos) / 1e9;
                 double tps = (s.tokens - s.tokensAtStart) / Math.max(1e-9, elapsed);
                 double eta = elapsed / Math.max(1, s.step - startStep) * (run.totalSteps - s.step);
@@ -150,7 +168,7 @@ public final class Trainer {
                     evaluateAndCheck(tuned, run, padId, s);
                 }
                 if (cfg.checkpointDir != null && cfg.saveEvery > 0 && s.step % cfg.saveEvery == 0) {
-                    checkpoint(tuned, opt, s);
+                    checkpoint(tuned, opt, scaler, s);
                 }
                 s.pauseNanos += System.nanoTime() - pauseStart;
             }
@@ -164,7 +182,7 @@ public final class Trainer {
             }
             if (!s.failed && cfg.checkpointDir != null && (s.lastCheckpoint == null
                     || Checkpoints.stepOf(s.lastCheckpoint) != s.step)) {
-                checkpoint(tuned, opt, s);
+                checkpoint(tuned, opt, scaler, s);
             }
             s.optimizerStateBytes = opt.stateBytes();
             s.pauseNanos += System.nanoTime() - pauseStart;
@@ -176,10 +194,15 @@ public final class Trainer {
         Map<String, Double> finalEval = s.evalCurve.isEmpty() ? Map.of() : s.evalCurve.get(s.evalCurve.size() - 1).metrics();
         TrainingResult result = new TrainingResult(s.step, s.stopReason, s.failed, List.copyOf(s.lossCurve),
                 List.copyOf(s.evalCurve), seconds, (s.tokens - s.tokensAtStart) / trainOnly, s.tokens,
-                MemoryProbe.peakResidentBytes(), s.lastCheckpoint, finalEval);
+                MemoryProbe.peakResidentBytes(), s.lastCheckpoint, finalEval, cfg.precision,
+                scaler == null ? 0 : scaler.skippedSteps(), scaler == null ? Double.NaN : scaler.scale());
         lastOptimizerStateBytes = s.optimizerStateBytes;
         cfg.listeners.forEach(x -> x.onEnd(result));
         return result;
+    }
+
+    private static String lastGood(TrainerState s) {
+        return "; kept the last good checkpoint" + (s.lastCheckpoint == null ? " (none written)" : ": " + s.lastCheckpoint);
     }
 
     private long lastOptimizerStateBytes;
@@ -198,22 +221,6 @@ public final class Trainer {
             Collections.shuffle(order, new Random(cfg.seed * 1_000_033L + epoch));
         }
         return order;
-    }
-
-    private static final class State {
-        int step;
-        long tokens;
-        long tokensAtStart;
-        long pauseNanos;
-        String stopReason;
-        boolean failed;
-        Path lastCheckpoint;
-        double best = Double.NaN;
-        int bestStep;
-        int badEvals;
-        long optimizerStateBytes;
-        final List<TrainingResult.Point> lossCurve = new ArrayList<>();
-        final List<TrainingResult.Evaluation> evalCurve = new ArrayList<>();
     }
 
     /** Token-weighted mean validation loss (no dropout, no autograd). */
@@ -240,7 +247,7 @@ public final class Trainer {
         }
     }
 
-    private void evaluateAndCheck(TunedModel tuned, Run run, int padId, State s) {
+    private void evaluateAndCheck(TunedModel tuned, Run run, int padId, TrainerState s) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         if (!run.validation.isEmpty()) {
             metrics.put("eval_loss", evaluationLoss(tuned, run.validation, cfg.batchSize, padId));
@@ -271,51 +278,21 @@ public final class Trainer {
         }
     }
 
-    private void checkpoint(TunedModel tuned, AdamW opt, State s) {
-        ObjectNode st = Checkpoints.json().createObjectNode();
-        st.put("step", s.step);
-        st.put("seed", cfg.seed);
-        st.put("batch_size", cfg.batchSize);
-        st.put("grad_accum", cfg.gradAccum);
-        st.put("method", tuned.method().id());
-        ObjectNode rng = st.putObject("rng");
-        rng.put("seed", cfg.seed);
-        rng.put("next_micro_batch", (long) s.step * cfg.gradAccum);
-        st.put("tokens", s.tokens);
-        if (Double.isFinite(s.best)) {
-            st.put("best_metric", s.best);
-        }
-        st.put("best_step", s.bestStep);
-        st.put("bad_evals", s.badEvals);
-        ArrayNode losses = st.putArray("loss_curve");
-        s.lossCurve.forEach(p -> losses.addArray().add(p.step()).add(p.value()));
-        ArrayNode evals = st.putArray("eval_curve");
-        for (TrainingResult.Evaluation e : s.evalCurve) {
-            ObjectNode o = evals.addObject();
-            o.put("step", e.step());
-            e.metrics().forEach(o::put);
-        }
+    private void checkpoint(TunedModel tuned, AdamW opt, LossScaler scaler, TrainerState s) {
         try {
             s.lastCheckpoint = Checkpoints.save(cfg.checkpointDir, s.step, tuned.trainableParameters(), opt.state(),
-                    st, cfg.keepCheckpoints);
+                    s.toJson(cfg, tuned, scaler), cfg.keepCheckpoints);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint at step " + s.step + " under " + cfg.checkpointDir, e);
         }
         cfg.listeners.forEach(x -> x.onCheckpoint(s.step, s.lastCheckpoint));
     }
 
-    private void resume(TunedModel tuned, AdamW opt, State s) {
+    private void resume(TunedModel tuned, AdamW opt, LossScaler scaler, TrainerState s) {
         try (NDManager m = tuned.model().manager().newSubManager()) {
             Path dir = Checkpoints.resolve(cfg.resumeFrom);
             Checkpoints.Loaded ck = Checkpoints.load(dir, m);
-            JsonNode st = ck.state();
-            for (String key : List.of("seed", "batch_size", "grad_accum")) {
-                long want = key.equals("seed") ? cfg.seed : key.equals("batch_size") ? cfg.batchSize : cfg.gradAccum;
-                if (st.path(key).asLong() != want) {
-                    throw new IllegalArgumentException(dir + ": checkpoint has " + key + "=" + st.path(key).asLong()
-                            + " but this run uses " + want + " (resume needs the same value)");
-                }
-            }
+            s.restore(ck.state(), cfg, scaler, dir);
             Map<String, NDArray> params = tuned.trainableParameters();
             if (!ck.trainable().keySet().equals(params.keySet())) {
                 throw new IllegalArgumentException(dir + ": checkpoint tensors do not match this model's trainable tensors");
@@ -329,24 +306,7 @@ public final class Trainer {
             } finally {
                 JniUtils.setGradMode(gradMode);
             }
-            s.step = st.path("step").asInt();
-            opt.load(ck.optimizer(), s.step);
-            s.tokens = st.path("tokens").asLong();
-            s.tokensAtStart = s.tokens;
-            s.best = st.path("best_metric").isNumber() ? st.get("best_metric").asDouble() : Double.NaN;
-            s.bestStep = st.path("best_step").asInt();
-            s.badEvals = st.path("bad_evals").asInt();
-            st.path("loss_curve").forEach(p -> s.lossCurve.add(new TrainingResult.Point(p.get(0).asInt(), p.get(1).asDouble())));
-            for (JsonNode e : st.path("eval_curve")) {
-                Map<String, Double> metrics = new LinkedHashMap<>();
-                e.fields().forEachRemaining(f -> {
-                    if (!f.getKey().equals("step")) {
-                        metrics.put(f.getKey(), f.getValue().asDouble());
-                    }
-                });
-                s.evalCurve.add(new TrainingResult.Evaluation(e.path("step").asInt(), metrics));
-            }
-            s.lastCheckpoint = dir;
+            opt.load(ck.optimizer(), s.optimizerSteps);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot resume from " + cfg.resumeFrom, e);
         }

@@ -39,6 +39,7 @@ public final class TrainerConfig {
     boolean appendEos = true;
     boolean shuffle = true;
     Precision precision = Precision.FP32;
+    LossScaler lossScaler;
     final List<TrainingListener> listeners = new ArrayList<>();
     final List<Trainer.Evaluator> evaluators = new ArrayList<>();
 
@@ -170,9 +171,20 @@ public final class TrainerConfig {
         return this;
     }
 
-    /** FP32 (default). BF16/FP16 are refused by {@link #build()}: see {@link Precision}. */
+    /**
+     * FP32 (default) or FP16 mixed precision: training starts by putting the model into it
+     * ({@link TunedModel#setPrecision}: frozen linear weights stored in fp16, fp16 matmuls, fp32 adapters / master
+     * weights / AdamW / norms / loss) and scales the loss dynamically. BF16 is refused by {@link #build()}: DJL
+     * 0.35.1 cannot create bf16 arrays (see {@link Precision}).
+     */
     public TrainerConfig optPrecision(Precision precision) {
         this.precision = java.util.Objects.requireNonNull(precision, "precision");
+        return this;
+    }
+
+    /** fp16 only: the dynamic loss scaler (default {@link LossScaler#defaults()}); its state advances and is checkpointed. */
+    public TrainerConfig optLossScaler(LossScaler scaler) {
+        this.lossScaler = java.util.Objects.requireNonNull(scaler, "scaler");
         return this;
     }
 
@@ -206,17 +218,33 @@ public final class TrainerConfig {
         if (patience > 0 && earlyStoppingMetric.equals("eval_loss") && validation.isEmpty()) {
             throw new IllegalArgumentException("early stopping on eval_loss needs validation data");
         }
-        if (precision != Precision.FP32) {
-            boolean gpu = model.model().manager().getDevice().isGpu();
-            throw new IllegalArgumentException(gpu
-                    ? "precision " + precision.id() + " is not implemented yet (no GPU was available to verify it); use fp32"
-                    : "precision " + precision.id() + " needs a GPU: the model is on "
-                    + model.model().manager().getDevice() + ", where training runs in fp32 only");
-        }
+        checkPrecision();
         if (model.trainableParameters().isEmpty()) {
             throw new IllegalArgumentException("the model has no trainable parameters");
         }
         return Trainer.of(this);
+    }
+
+    /** Precision combinations that cannot run, refused before any weight is touched. */
+    private void checkPrecision() {
+        model.checkPrecision(precision);
+        if (lossScaler != null && !precision.needsLossScaling()) {
+            throw new IllegalArgumentException("a loss scaler applies to fp16 training only (precision is "
+                    + precision.id() + ")");
+        }
+        if (resumeFrom != null) {
+            try {
+                Path dir = Checkpoints.resolve(resumeFrom);
+                Precision saved = TrainerState.precisionOf(Checkpoints.json().readTree(
+                        dir.resolve(Checkpoints.STATE).toFile()));
+                if (saved != precision) {
+                    throw new IllegalArgumentException(dir + " was trained in " + saved.id() + " but this run uses "
+                            + precision.id() + " (resume needs the same precision)");
+                }
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot resume from " + resumeFrom + ": " + e.getMessage());
+            }
+        }
     }
 
     private static void require(boolean ok, String message) {

@@ -28,12 +28,19 @@ public final class TunedModel implements AutoCloseable {
     private final LoraConfig loraConfig;
     private final QuantConfig quantConfig;
     private String adapterName = "default";
+    private Precision precision = Precision.FP32;
 
     private TunedModel(CausalLM model, Method method, LoraConfig loraConfig, QuantConfig quantConfig) {
         this.model = model;
         this.method = method;
         this.loraConfig = loraConfig;
         this.quantConfig = quantConfig;
+        this.precision = MixedPrecision.detect(model);
+        if (precision != Precision.FP32 && method != Method.LORA) {
+            throw new IllegalArgumentException(method.id() + " needs the fp32 model, but its linears are already in "
+                    + precision.id() + " mixed precision (frozen weights stored in " + precision.id()
+                    + "); reload the model");
+        }
     }
 
     /** Block index of an HF parameter or module name ("model.layers.3.mlp..." → 3), or -1 outside blocks. */
@@ -97,6 +104,9 @@ public final class TunedModel implements AutoCloseable {
     public static TunedModel qlora(CausalLM model, LoraConfig config, QuantConfig quant) {
         TunedModel t = new TunedModel(model, Method.QLORA, config, quant);
         t.installAdapters(quant);
+        if (quant.computeType() == ai.djl.ndarray.types.DataType.FLOAT16) {
+            t.setPrecision(Precision.FP16); // an fp16 compute type means fp16 matmuls (bnb_4bit_compute_dtype)
+        }
         return t;
     }
 
@@ -135,13 +145,18 @@ public final class TunedModel implements AutoCloseable {
                 dense.weight().close();
             }
             LoraKernel kernel = new LoraKernel(name, linear.baseKernel(), linear.inFeatures(), linear.outFeatures(),
-                    model.manager(), quant != null ? quant.computeType() : weightType(linear));
+                    model.manager(), adapterType(quant != null ? quant.computeType() : weightType(linear)));
             kernel.updateLayer(adapterName, loraConfig.r(), loraConfig.loraAlpha(), loraConfig.loraDropout(),
                     loraConfig.useRslora(), loraConfig.seed());
             linear.setKernel(kernel);
             loraKernels.put(name, kernel);
         }
         refreshTrainable();
+    }
+
+    /** Adapters train in fp32 (fp64 only for fp64 test models), whatever precision the base computes in. */
+    private static ai.djl.ndarray.types.DataType adapterType(ai.djl.ndarray.types.DataType base) {
+        return base == ai.djl.ndarray.types.DataType.FLOAT64 ? base : ai.djl.ndarray.types.DataType.FLOAT32;
     }
 
     private static ai.djl.ndarray.types.DataType weightType(Linear linear) {
@@ -252,7 +267,7 @@ public final class TunedModel implements AutoCloseable {
             LoraKernel kernel = loraKernels.get(e.getKey());
             if (kernel == null) {
                 kernel = new LoraKernel(e.getKey(), linear.baseKernel(), linear.inFeatures(), linear.outFeatures(),
-                        model.manager(), quantConfig != null ? quantConfig.computeType() : weightType(linear));
+                        model.manager(), adapterType(quantConfig != null ? quantConfig.computeType() : weightType(linear)));
                 linear.setKernel(kernel);
                 loraKernels.put(e.getKey(), kernel);
             }
@@ -263,6 +278,30 @@ public final class TunedModel implements AutoCloseable {
 
     public String activeAdapter() {
         return adapterName;
+    }
+
+    /**
+     * Puts the model into mixed precision {@code p} (see {@link MixedPrecision}): frozen linear weights are stored in
+     * half precision from now on (their fp32 arrays are freed; this cannot be undone, reload the model for fp32),
+     * trainable ones stay fp32 masters, every linear's matmul runs in half precision. The Trainer calls this for
+     * {@code optPrecision}; the model stays in mixed precision after this TunedModel is closed.
+     */
+    public TunedModel setPrecision(Precision p) {
+        checkPrecision(p);
+        if (p != precision) {
+            MixedPrecision.apply(model, trainable.values(), loraKernels, p.computeType());
+            precision = p;
+        }
+        return this;
+    }
+
+    /** Throws (one-line message) when {@link #setPrecision} would refuse {@code p}; changes nothing. */
+    void checkPrecision(Precision p) {
+        MixedPrecision.check(model, precision, p);
+    }
+
+    public Precision precision() {
+        return precision;
     }
 
     private void requireLora() {
@@ -334,7 +373,7 @@ public final class TunedModel implements AutoCloseable {
             }
         }
         for (LoraKernel k : loraKernels.values()) {
-            if (k.base() instanceof QuantizedKernel q) {
+            if (k.storedBase() instanceof QuantizedKernel q) {
                 n += q.numel();
             }
         }
@@ -353,7 +392,7 @@ public final class TunedModel implements AutoCloseable {
             }
         }
         for (LoraKernel k : loraKernels.values()) {
-            if (k.base() instanceof QuantizedKernel q) {
+            if (k.storedBase() instanceof QuantizedKernel q) {
                 bytes += q.storageBytes() - (q.bias() == null ? 0 : q.bias().size() * q.bias().getDataType().getNumOfBytes());
             }
         }

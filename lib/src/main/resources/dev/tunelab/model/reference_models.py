@@ -10,7 +10,12 @@ usage:
                                one timed greedy generation: {"seconds": .., "cpu_seconds": ..} (for interleaved timing)
   reference_models.py grad     MODEL_DIR REQUEST_JSON OUT_F32   -> {"loss": ..}; gradients of request["names"] of the
                                mean next-token cross-entropy, concatenated as raw float32 in OUT_F32
-REQUEST_JSON: {"ids": [[...]], "mask": [[...]] or null, "new_tokens": N, "repetitions": R}
+REQUEST_JSON: {"ids": [[...]], "mask": [[...]] or null, "new_tokens": N, "repetitions": R, "precision": "fp16"}
+"precision": "fp16" (Llama only) emulates fp16 mixed precision as autocast runs nn.Linear: each linear's input,
+weight and bias are rounded to fp16, the products are summed in fp32 (a product of two fp16 numbers is exact in fp32,
+so this is what an fp16 GEMM with fp32 accumulation computes) and the output is rounded to fp16 and back; everything
+else stays fp32. Backward goes through the same roundings (the gradient is rounded to fp16 at each cast). torch 1.13
+has no CPU fp16 matmul, hence the emulation.
 """
 import json
 import math
@@ -85,6 +90,9 @@ class LlamaRef:
             inv = torch.where(mid, (1 - smooth) * inv / factor + smooth * inv, scaled)
         self.inv_freq = inv
 
+    def head(self, x):
+        return x @ self.lm_head.t()
+
     def rms(self, x, weight):
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * weight
 
@@ -128,7 +136,22 @@ class LlamaRef:
             g = self.lin(h, p + "mlp.gate_proj", False)
             x = x + self.lin(torch.nn.functional.silu(g) * self.lin(h, p + "mlp.up_proj", False), p + "mlp.down_proj", False)
         x = self.rms(x, self.w["model.norm.weight"])
-        return x @ self.lm_head.t(), new
+        return self.head(x), new
+
+
+def fp16(t):
+    return t.half().float()
+
+
+class LlamaFp16Ref(LlamaRef):
+    """LlamaRef with every linear (the tied or untied head included) in emulated fp16 mixed precision."""
+
+    def lin(self, x, name, bias):
+        y = fp16(x) @ fp16(self.w[name + ".weight"]).t()
+        return fp16(y + fp16(self.w[name + ".bias"]) if bias else y)
+
+    def head(self, x):
+        return fp16(fp16(x) @ fp16(self.lm_head).t())
 
 
 class Gpt2Ref:
@@ -174,10 +197,14 @@ class Gpt2Ref:
         return x @ self.w["transformer.wte.weight"].t(), new
 
 
-def load(model_dir):
+def load(model_dir, precision="fp32"):
     with open(model_dir + "/config.json") as f:
         cfg = json.load(f)
     w = load_safetensors(model_dir + "/model.safetensors")
+    if precision == "fp16":
+        if cfg["model_type"] == "gpt2":
+            raise ValueError("fp16 emulation is written for the Llama family only")
+        return LlamaFp16Ref(cfg, w)
     return Gpt2Ref(cfg, w) if cfg["model_type"] == "gpt2" else LlamaRef(cfg, w)
 
 
@@ -193,7 +220,7 @@ def greedy(model, ids, mask, new_tokens):
 
 def main():
     mode, model_dir, request = sys.argv[1], sys.argv[2], json.load(open(sys.argv[3]))
-    model = load(model_dir)
+    model = load(model_dir, request.get("precision", "fp32"))
     ids = torch.tensor(request["ids"], dtype=torch.long)
     mask = torch.tensor(request["mask"], dtype=torch.float32) if request.get("mask") else torch.ones(ids.shape)
     if mode == "grad":

@@ -130,6 +130,40 @@ class FinetuneCommandTest {
     }
 
     @Test
+    void fp16TrainsFromTheCliAtHalfTheFrozenBytesAndBf16IsAOneLineError(@TempDir Path out) throws Exception {
+        Run bf = run(args(out.resolve("bf16"), "--method", "lora", "--precision", "bf16", "--max-steps", "1"));
+        assertEquals(2, bf.code(), bf.err());
+        assertEquals(1, bf.err().strip().lines().count(), bf.err());
+        assertTrue(bf.err().contains("bf16") && bf.err().contains("DJL"), bf.err());
+        assertFalse(Files.exists(out.resolve("bf16/metrics.json")));
+        String[] common = {"--method", "lora", "--targets", "all-linear", "--max-steps", "2", "--val-fraction", "0"};
+        Run r32 = run(args(out.resolve("fp32"), common));
+        List<String> half = new ArrayList<>(List.of(common));
+        half.addAll(List.of("--precision", "fp16"));
+        Run r16 = run(args(out.resolve("fp16"), half.toArray(String[]::new)));
+        assertEquals(0, r32.code(), r32.err());
+        assertEquals(0, r16.code(), r16.err());
+        ObjectMapper json = new ObjectMapper();
+        JsonNode m32 = json.readTree(out.resolve("fp32/metrics.json").toFile());
+        JsonNode m16 = json.readTree(out.resolve("fp16/metrics.json").toFile());
+        assertEquals("fp32", m32.get("precision").asText());
+        assertEquals("fp16", m16.get("precision").asText());
+        assertEquals(0, m16.get("skipped_steps").asInt());
+        assertEquals(65536.0, m16.get("loss_scale").asDouble());
+        assertFalse(m32.has("loss_scale"));
+        // every linear weight but the tied head: 2 bytes instead of 4 (q, o 64x64; k, v 32x64; gate, up, down 128x64)
+        long linearWeights = 2L * (2 * 64 * 64 + 2 * 32 * 64 + 3 * 128 * 64);
+        assertEquals(m32.get("frozen_weight_bytes").asLong() - 2 * linearWeights, m16.get("frozen_weight_bytes").asLong());
+        double l32 = m32.get("loss_curve").get(0).get("loss").asDouble();
+        double l16 = m16.get("loss_curve").get(0).get("loss").asDouble();
+        assertEquals(l32, l16, 1e-2, "first-step loss fp16 vs fp32");
+        assertTrue(Files.isRegularFile(out.resolve("fp16/adapter_model.safetensors")));
+        JsonNode state = json.readTree(out.resolve("fp16/checkpoints/checkpoint-2/trainer_state.json").toFile());
+        assertEquals("fp16", state.get("precision").asText());
+        assertEquals(65536.0, state.get("loss_scaler").get("scale").asDouble());
+    }
+
+    @Test
     void promptEscapesBecomeNewlinesAndDefaultsMapToPeft(@TempDir Path out) {
         Args a = new FinetuneCommand().args().parse(new String[]{"--data",
                 DATA.resolve("sentiment-uci/yelp_labelled.txt").toString(), "--out", out.toString(),

@@ -69,6 +69,32 @@ class LlamaTuningTest {
     }
 
     @Test
+    void everyMethodTrainsInFp16WithoutLeakingIntoTheModelManager() throws Exception {
+        List<TrainingExample> data = TrainerTest.sentiment(24);
+        List<Function<CausalLM, TunedModel>> methods = List.of(TunedModel::full, m -> TunedModel.freeze(m, 1, true),
+                m -> TunedModel.lora(m, LoraConfig.defaults().withTargets("all-linear")),
+                m -> TunedModel.qlora(m, LoraConfig.defaults(), QuantConfig.nf4()),
+                m -> TunedModel.qlora(m, LoraConfig.defaults(), QuantConfig.int8()));
+        for (Function<CausalLM, TunedModel> method : methods) {
+            try (LanguageModel lm = llama(); TunedModel tuned = method.apply(lm.model())) {
+                tuned.setPrecision(Precision.FP16);
+                int before = managed(lm.model());
+                TrainingResult r = Trainer.builder().setModel(tuned).setTokenizer(lm.tokenizer()).setTrainData(data)
+                        .optValidationData(data.subList(0, 4)).optBatchSize(4).optMaxSteps(4).optLearningRate(5e-3)
+                        .optMaxLength(64).optPrecision(Precision.FP16).build().train();
+                assertFalse(r.failed(), tuned.method() + ": " + r.stopReason());
+                assertEquals(0, r.skippedSteps(), tuned.method() + " skipped steps");
+                assertTrue(r.lossCurve().get(3).value() < r.lossCurve().get(0).value(),
+                        tuned.method() + " fp16 loss " + r.lossCurve());
+                assertEquals(before, managed(lm.model()), tuned.method() + " left arrays in the model's manager");
+                for (NDArray p : tuned.trainableParameters().values()) {
+                    assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, p.getDataType(), "trainable tensors stay fp32");
+                }
+            }
+        }
+    }
+
+    @Test
     void qloraBaseIsAtMostSixteenPercentOfFp32AndAdaptersRoundTrip(@TempDir Path tmp) throws Exception {
         try (LanguageModel lm = llama()) {
             long linearFp32 = 0;

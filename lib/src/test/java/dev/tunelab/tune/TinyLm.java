@@ -112,6 +112,12 @@ final class TinyLm implements CausalLM {
     }
 
     @Override
+    public void replaceLinearWeights(String module, NDArray weight, NDArray bias) {
+        params.put(module + ".weight", weight);
+        linears.get(module).replaceBase(new dev.tunelab.model.DenseKernel(weight, bias));
+    }
+
+    @Override
     public KvCache newCache() {
         throw new UnsupportedOperationException("no cache");
     }

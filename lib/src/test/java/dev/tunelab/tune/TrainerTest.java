@@ -215,20 +215,29 @@ class TrainerTest {
     }
 
     @Test
-    void halfPrecisionIsRefusedOnCpuWithAClearMessage() throws IOException {
+    void bf16IsRefusedAndFp16CombinationsAreCheckedBeforeTraining() throws IOException {
         try (TinyLm lm = model(); TunedModel tuned = TunedModel.lora(lm, LoraConfig.defaults())) {
-            for (Precision p : new Precision[]{Precision.BF16, Precision.FP16}) {
-                var ex = assertThrows(IllegalArgumentException.class, () -> Trainer.builder().setModel(tuned)
-                        .setTokenizer(TOK).setTrainData(sentiment(4)).optPrecision(p).build());
-                assertTrue(ex.getMessage().contains(p.id()) && ex.getMessage().contains("needs a GPU")
-                        && ex.getMessage().contains("fp32 only"), ex.getMessage());
-            }
+            var ex = assertThrows(IllegalArgumentException.class, () -> Trainer.builder().setModel(tuned)
+                    .setTokenizer(TOK).setTrainData(sentiment(4)).optPrecision(Precision.BF16).build());
+            assertTrue(ex.getMessage().contains("bf16") && ex.getMessage().contains("DJL")
+                    && ex.getMessage().contains("fp16"), ex.getMessage());
+            ex = assertThrows(IllegalArgumentException.class, () -> Trainer.builder().setModel(tuned).setTokenizer(TOK)
+                    .setTrainData(sentiment(4)).optLossScaler(LossScaler.defaults()).build());
+            assertTrue(ex.getMessage().contains("fp16 training only"), ex.getMessage());
             assertEquals(Precision.BF16, Precision.parse("bfloat16"));
             assertThrows(IllegalArgumentException.class, () -> Precision.parse("int4"));
-            // fp32 builds and trains (one step moves the adapter off its zero init)
+            assertEquals(Precision.FP32, tuned.precision(), "a refused build must not touch the model");
+            // fp16 builds and trains on the CPU (one step moves the adapter off its zero init)
             TrainingResult r = Trainer.builder().setModel(tuned).setTokenizer(TOK).setTrainData(sentiment(4))
-                    .optPrecision(Precision.FP32).optMaxSteps(1).optLearningRate(1e-2).build().train();
+                    .optPrecision(Precision.FP16).optMaxSteps(1).optLearningRate(1e-2).build().train();
             assertEquals(1, r.steps());
+            assertEquals(Precision.FP16, tuned.precision());
+            assertTrue(tuned.trainableParameters().get("model.layers.0.self_attn.q_proj.lora_B.weight").abs().sum()
+                    .getFloat() > 0);
+            // the frozen weights are fp16 now: an fp32 run on this model is refused, not silently mixed
+            ex = assertThrows(IllegalArgumentException.class, () -> Trainer.builder().setModel(tuned).setTokenizer(TOK)
+                    .setTrainData(sentiment(4)).build());
+            assertTrue(ex.getMessage().contains("already in fp16"), ex.getMessage());
         }
     }
 
