@@ -33,7 +33,7 @@ import java.util.function.Function;
  * Training steps of a small Llama: full fine-tuning, LoRA and QLoRA in our code (the real Trainer: forward, backward,
  * clipping, AdamW) against full and LoRA steps of the same architecture in PyTorch, same threads, same shapes.
  * Tokens/s is batch x sequence over the median step time; memory is the peak growth of the resident set during the
- * steps (sampled every 2 ms on both sides).
+ * steps (sampled every 2 ms on both sides). Each figure is the median of three rounds that alternate ours and the peer.
  */
 public final class TrainingBenchmark implements Benchmark {
     @Override
@@ -53,49 +53,40 @@ public final class TrainingBenchmark implements Benchmark {
         Shape s = ctx.quick() ? new Shape(512, 128, 344, 2, 4, 4, 64) : new Shape(2048, 256, 688, 4, 4, 8, 128);
         int warmup = ctx.quick() ? 1 : 2;
         int reps = Math.max(3, ctx.repetitions());
-        Map<String, double[]> ours = new LinkedHashMap<>();
-        for (String mode : List.of("full", "lora", "qlora")) {
-            ours.put(mode, measureInChild(mode, s, warmup, reps, ctx));
-        }
-
+        int rounds = ctx.quick() ? 1 : 3;
         String missing = PythonPeer.missing("torch");
-        Map<String, double[]> peer = new LinkedHashMap<>();
-        if (missing == null) {
-            String script = resource("training_peer.py");
-            for (String mode : List.of("full", "lora")) {
-                Map<String, Object> cfg = new LinkedHashMap<>();
-                cfg.put("vocab", s.vocab);
-                cfg.put("hidden", s.hidden);
-                cfg.put("intermediate", s.intermediate);
-                cfg.put("layers", s.layers);
-                cfg.put("heads", s.heads);
-                cfg.put("batch", s.batch);
-                cfg.put("seq", s.seq);
-                cfg.put("threads", ctx.threads());
-                cfg.put("warmup", warmup);
-                cfg.put("reps", reps);
-                cfg.put("r", 8);
-                cfg.put("alpha", 16);
-                cfg.put("targets", List.of("q", "v"));
-                cfg.put("modes", List.of(mode));
-                PythonPeer.Result r = PythonPeer.run(script, List.of(new ObjectMapper().writeValueAsString(cfg)),
-                        ctx.threads(), ctx.workDir(), 900);
-                if (r.exitCode() != 0) {
-                    missing = "peer failed: " + r.stderr().lines().reduce((a, b) -> b).orElse("?");
-                    break;
+        String script = missing == null ? resource("training_peer.py") : null;
+        Map<String, List<double[]>> ours = new LinkedHashMap<>();
+        Map<String, List<double[]>> peer = new LinkedHashMap<>();
+        // Rounds alternate ours and the peer mode by mode, so a change in machine load hits both sides alike.
+        for (int round = 0; round < rounds; round++) {
+            for (String mode : List.of("full", "lora", "qlora")) {
+                ours.computeIfAbsent(mode, k -> new ArrayList<>()).add(measureInChild(mode, s, warmup, reps, ctx));
+                if (missing == null && !mode.equals("qlora")) {
+                    PythonPeer.Result r = PythonPeer.run(script, List.of(peerConfig(s, mode, warmup, reps, ctx)),
+                            ctx.threads(), ctx.workDir(), 900);
+                    if (r.exitCode() != 0) {
+                        missing = "peer failed: " + r.stderr().lines().reduce((a, b) -> b).orElse("?");
+                        peer.clear();
+                        continue;
+                    }
+                    JsonNode j = new ObjectMapper().readTree(r.lastLine());
+                    peer.computeIfAbsent(mode, k -> new ArrayList<>())
+                            .add(new double[]{j.get(mode + "_tps").asDouble(), j.get(mode + "_mem").asDouble()});
                 }
-                JsonNode j = new ObjectMapper().readTree(r.lastLine());
-                peer.put(mode, new double[]{j.get(mode + "_tps").asDouble(), j.get(mode + "_mem").asDouble()});
             }
         }
         List<BenchResult> out = new ArrayList<>();
         String shape = s.layers + " layers, hidden " + s.hidden + ", batch " + s.batch + " x seq " + s.seq;
         for (String mode : List.of("full", "lora", "qlora")) {
-            double[] o = ours.get(mode);
+            double[] o = medians(ours.get(mode));
             String peerMode = mode.equals("qlora") ? "lora" : mode;
-            double[] p = peer.get(peerMode);
+            double[] p = missing == null ? medians(peer.get(peerMode)) : null;
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("shape", shape);
+            extra.put("rounds", rounds);
+            extra.put("ours_tokens_per_s_by_round", ours.get(mode).stream().map(v -> v[0]).toList());
+            extra.put("peer_tokens_per_s_by_round", p == null ? null : peer.get(peerMode).stream().map(v -> v[0]).toList());
             extra.put("ours_peak_rss_growth_bytes", o[1]);
             extra.put("peer_peak_rss_growth_bytes", p == null ? null : p[1]);
             extra.put("ours_frozen_weight_bytes", o[2]);
@@ -104,6 +95,36 @@ public final class TrainingBenchmark implements Benchmark {
                     peerName, missing, extra));
             out.add(new BenchResult("training-" + mode + "-memory", o[1] / 1e6, p == null ? null : p[1] / 1e6,
                     "MB peak RSS growth", false, peerName, missing, extra));
+        }
+        return out;
+    }
+
+    private static String peerConfig(Shape s, String mode, int warmup, int reps, BenchContext ctx) throws IOException {
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("vocab", s.vocab);
+        cfg.put("hidden", s.hidden);
+        cfg.put("intermediate", s.intermediate);
+        cfg.put("layers", s.layers);
+        cfg.put("heads", s.heads);
+        cfg.put("batch", s.batch);
+        cfg.put("seq", s.seq);
+        cfg.put("threads", ctx.threads());
+        cfg.put("warmup", warmup);
+        cfg.put("reps", reps);
+        cfg.put("r", 8);
+        cfg.put("alpha", 16);
+        cfg.put("targets", List.of("q", "v"));
+        cfg.put("modes", List.of(mode));
+        return new ObjectMapper().writeValueAsString(cfg);
+    }
+
+    /** Element-wise median of equally long rows. */
+    static double[] medians(List<double[]> rows) {
+        double[] out = new double[rows.get(0).length];
+        for (int c = 0; c < out.length; c++) {
+            final int col = c;
+            double[] v = rows.stream().mapToDouble(r -> r[col]).sorted().toArray();
+            out[c] = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
         }
         return out;
     }
