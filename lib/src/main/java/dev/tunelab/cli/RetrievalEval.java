@@ -34,9 +34,12 @@ final class RetrievalEval {
                         + "(default: --group-field, else 'title' or 'focus' when present)")
                 .option("chunk-sentences", "n", "retrieval: embed chunks of n sentences (overlap 1) instead of "
                         + "whole documents")
-                .option("bm25-weight", "w", "retrieval: weight of the normalised BM25 score", "0.3")
+                .option("bm25-weight", "w", "retrieval: weight of the normalised BM25 score", "0.4")
+                .option("bm25-title-weight", "n", "retrieval: times a document's title counts in BM25", "2")
+                .option("lead-sentences", "n", "retrieval: sentences in each document's separately embedded lead", "3")
+                .option("lead-weight", "w", "retrieval: weight of the query's cosine to the lead (0 = off)", "0.5")
                 .option("aspect-weight", "w", "retrieval: weight of the title-stripped query", "0")
-                .option("topic-aspect-weight", "w", "retrieval: extra aspect weight inside the query's topic", "1.0");
+                .option("topic-aspect-weight", "w", "retrieval: extra aspect weight inside the query's topic", "1.5");
     }
 
     static int run(Args args) throws Exception {
@@ -72,7 +75,10 @@ final class RetrievalEval {
         Retriever.Builder b = Retriever.builder().optDefaultEmbedder()
                 .optBm25Weight(args.doubleValue("bm25-weight", -1e-12, 10))
                 .optAspectWeight(args.doubleValue("aspect-weight", -1e-12, 10))
-                .optTopicAspectWeight(args.doubleValue("topic-aspect-weight", -1e-12, 10));
+                .optTopicAspectWeight(args.doubleValue("topic-aspect-weight", -1e-12, 10))
+                .optBm25TitleWeight(args.intValue("bm25-title-weight", 0, 10))
+                .optLeadSentences(args.intValue("lead-sentences", 1, 100))
+                .optLeadWeight(args.doubleValue("lead-weight", -1e-12, 10));
         if (args.has("chunk-sentences")) {
             b.optChunker(Chunker.bySentences(args.intValue("chunk-sentences", 2, 100), 1));
         }
