@@ -44,7 +44,8 @@ final class Rotary {
      * One table [maxPositions, 4 * headDim] holding, per position, cos and sign-folded sin for keys, then the same
      * two multiplied by {@code queryScale} for queries. The sin part holds [-sin, sin] so that rotation is
      * x cos + swap_halves(x) sin, one negation fewer per call; folding the attention scale 1/sqrt(d) into the
-     * query angles saves a multiplication per layer. One embedding lookup per forward fetches all four.
+     * query angles saves a multiplication per layer. One slice of rows (a lookup when rows are padded) per forward
+     * fetches all four.
      */
     static NDArray table(NDManager manager, LlamaConfig config, double queryScale) {
         double[] inv = inverseFrequencies(config);
