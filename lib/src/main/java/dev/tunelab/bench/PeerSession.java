@@ -21,6 +21,7 @@ final class PeerSession implements AutoCloseable {
     private final Writer in;
     private final Path errors;
     private final Path scriptFile;
+    private String greeting;
 
     private PeerSession(Process process, Path errors, Path scriptFile) {
         this.process = process;
@@ -37,8 +38,13 @@ final class PeerSession implements AutoCloseable {
         Path err = Files.createTempFile(workDir, "peer", ".err");
         pb.redirectError(err.toFile());
         PeerSession session = new PeerSession(pb.start(), err, file);
-        session.readLine();
+        session.greeting = session.readLine();
         return session;
+    }
+
+    /** The script's first line (it says it is ready). */
+    String greeting() {
+        return greeting;
     }
 
     /** Sends one request line and returns the script's answer line. */
