@@ -71,7 +71,14 @@ public final class GenerationBenchmark implements Benchmark {
             DecoderLanguageModel d = (DecoderLanguageModel) lm;
             Models.saveWeights(lm.model(), work, dev.tunelab.model.Safetensors.Precision.F32);
             d.generateIds(List.of(prompt), greedy.withMaxNewTokens(8)); // warm-up
-            PeerSession peer = missing == null ? startPeer(work, prompt, newTokens, ctx.threads()) : null;
+            PeerSession peer = null;
+            if (missing == null) {
+                try {
+                    peer = startPeer(work, prompt, newTokens, ctx.threads());
+                } catch (IOException e) {
+                    missing = "reference failed: " + e.getMessage();
+                }
+            }
             try {
                 int[] ids = null;
                 // Alternate ours and the peer's generations so that both see the same machine load.
@@ -82,9 +89,16 @@ public final class GenerationBenchmark implements Benchmark {
                     ourSeconds.add(g.millis() / 1000.0);
                     ids = g.generatedIds();
                     if (peer != null) {
-                        String line = peer.ask("run");
-                        peerSeconds.add(number(line, "seconds"));
-                        peerCpu.add(number(line, "cpu_seconds"));
+                        try {
+                            String line = peer.ask("run");
+                            peerSeconds.add(number(line, "seconds"));
+                            peerCpu.add(number(line, "cpu_seconds"));
+                        } catch (IOException | NumberFormatException e) {
+                            missing = "reference failed: " + e.getMessage();
+                            peerSeconds.clear();
+                            peer.close();
+                            peer = null;
+                        }
                     }
                 }
                 Generation slow = d.generateIds(List.of(prompt), greedy.withCache(false)).get(0);
