@@ -70,7 +70,9 @@ public final class GenerationBenchmark implements Benchmark {
         try (LanguageModel lm = Models.random(config, new NoEosTokenizer(config.vocabSize()), 1)) {
             DecoderLanguageModel d = (DecoderLanguageModel) lm;
             Models.saveWeights(lm.model(), work, dev.tunelab.model.Safetensors.Precision.F32);
-            d.generateIds(List.of(prompt), greedy.withMaxNewTokens(8)); // warm-up
+            for (int w = 0; w < 3; w++) {
+                d.generateIds(List.of(prompt), greedy); // warm-up: the JIT compiles the decode path
+            }
             PeerSession peer = null;
             if (missing == null) {
                 try {
