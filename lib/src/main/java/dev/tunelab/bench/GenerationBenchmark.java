@@ -98,6 +98,7 @@ public final class GenerationBenchmark implements Benchmark {
                         } catch (IOException | NumberFormatException e) {
                             missing = "reference failed: " + e.getMessage();
                             peerSeconds.clear();
+                            peerCpu.clear();
                             peer.close();
                             peer = null;
                         }

@@ -53,9 +53,28 @@ abstract class Decoder implements CausalLM {
         return new LinkedHashMap<>(linears);
     }
 
+    /** Checks name, shapes and ownership, then swaps the arrays in the module and in {@link #parameters()}. */
     @Override
     public void replaceLinearWeights(String module, NDArray weight, NDArray bias) {
-        Linear.replaceWeights(parameters, linears, module, weight, bias);
+        Linear l = linears.get(module);
+        if (l == null) {
+            throw new IllegalArgumentException("no linear named '" + module + "'");
+        }
+        DenseKernel old = l.base();
+        if (old == null || parameters.get(module + ".weight") != old.weight()) {
+            throw new IllegalArgumentException(module + ": its weight is not a dense parameter of its own (tied or "
+                    + "replaced), it cannot be swapped");
+        }
+        if (!weight.getShape().equals(old.weight().getShape()) || (bias == null) != (old.bias() == null)
+                || (bias != null && !bias.getShape().equals(old.bias().getShape()))) {
+            throw new IllegalArgumentException(module + ": replacement shapes " + weight.getShape() + " / "
+                    + (bias == null ? "no bias" : bias.getShape()) + " differ from the module's");
+        }
+        parameters.put(module + ".weight", weight);
+        if (bias != null) {
+            parameters.put(module + ".bias", bias);
+        }
+        l.replaceBase(new DenseKernel(weight, bias));
     }
 
     @Override

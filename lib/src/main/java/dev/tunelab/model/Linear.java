@@ -2,8 +2,6 @@ package dev.tunelab.model;
 
 import ai.djl.ndarray.NDArray;
 
-import java.util.Map;
-
 /**
  * A named linear module of a model ("model.layers.0.self_attn.q_proj"), the unit LoRA/QLoRA target. Its kernel
  * is replaceable so fine-tuning can wrap it; the original dense kernel stays reachable through {@link #base()}.
@@ -62,33 +60,6 @@ public final class Linear {
         if (plain) {
             kernel = newBase;
         }
-    }
-
-    /**
-     * {@link CausalLM#replaceLinearWeights} for a model that keeps its parameters in {@code parameters} (by HF name)
-     * and its linears in {@code linears}: checks names, shapes and ownership, then swaps the arrays in both.
-     */
-    static void replaceWeights(Map<String, NDArray> parameters, Map<String, Linear> linears, String module,
-                               NDArray weight, NDArray bias) {
-        Linear l = linears.get(module);
-        if (l == null) {
-            throw new IllegalArgumentException("no linear named '" + module + "'");
-        }
-        DenseKernel old = l.base();
-        if (old == null || parameters.get(module + ".weight") != old.weight()) {
-            throw new IllegalArgumentException(module + ": its weight is not a dense parameter of its own (tied or "
-                    + "replaced), it cannot be swapped");
-        }
-        if (!weight.getShape().equals(old.weight().getShape()) || (bias == null) != (old.bias() == null)
-                || (bias != null && !bias.getShape().equals(old.bias().getShape()))) {
-            throw new IllegalArgumentException(module + ": replacement shapes " + weight.getShape() + " / "
-                    + (bias == null ? "no bias" : bias.getShape()) + " differ from the module's");
-        }
-        parameters.put(module + ".weight", weight);
-        if (bias != null) {
-            parameters.put(module + ".bias", bias);
-        }
-        l.replaceBase(new DenseKernel(weight, bias));
     }
 
     public LinearKernel kernel() {
